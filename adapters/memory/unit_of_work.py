@@ -1,0 +1,224 @@
+"""In-memory repositories and unit of work, for use-case tests. They keep the real ones' promises:
+the same contract tests run against both (`tests/persistence/test_repository_contract.py`)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from application.errors import Conflict
+from application.ports.octopus import ConnectAttempt, OctopusTokens
+from application.ports.repositories import ExportQuery
+from domain.client_integration import ClientIntegration
+from domain.export import Export, ExportStatus
+from domain.extension import Extension
+
+
+@dataclass
+class MemoryStore:
+    """What is committed; each unit of work works on copies and writes them back on commit."""
+
+    extensions: dict[str, Extension] = field(default_factory=dict)
+    integrations: dict[tuple[str, str], ClientIntegration] = field(default_factory=dict)
+    exports: dict[str, Export] = field(default_factory=dict)
+    messages: dict[str, datetime] = field(default_factory=dict)
+    outbox: dict[str, datetime] = field(default_factory=dict)
+    tokens: dict[str, OctopusTokens] = field(default_factory=dict)
+    attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
+    commits: int = 0
+
+
+class _Staged:
+    """A unit of work's own copy of the store."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.data = copy.deepcopy(store)
+
+
+class InMemoryExtensionRepository:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.extensions
+
+    async def get(self, partner_id: str) -> Extension | None:
+        return self._items.get(partner_id)
+
+    async def add(self, extension: Extension) -> None:
+        if extension.partner_id in self._items:
+            raise Conflict("this partner has an extension already")
+        self._items[extension.partner_id] = extension
+
+    async def list(self) -> Sequence[Extension]:
+        return [self._items[k] for k in sorted(self._items)]
+
+
+class InMemoryClientIntegrationRepository:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.integrations
+
+    async def get(self, partner_id: str, client_id: str) -> ClientIntegration | None:
+        return self._items.get((partner_id, client_id))
+
+    async def add(self, integration: ClientIntegration) -> None:
+        key = (integration.partner_id, integration.client_id)
+        if key in self._items:
+            raise Conflict("this client has an integration already")
+        self._items[key] = integration
+
+    async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
+        return [v for k, v in sorted(self._items.items()) if partner_id is None or k[0] == partner_id]
+
+
+def export_key(export: Export) -> tuple[str, str, str, str]:
+    return (export.partner_id, export.client_id, export.document_id, str(export.direction))
+
+
+class InMemoryExportRepository:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.exports
+
+    async def get(self, export_id: str, partner_id: str | None = None) -> Export | None:
+        export = self._items.get(export_id)
+        if export is None or (partner_id is not None and export.partner_id != partner_id):
+            return None
+        return export
+
+    async def add(self, export: Export) -> None:
+        if export.id in self._items or any(export_key(e) == export_key(export) for e in self._items.values()):
+            raise Conflict("this document has an export for this direction already")
+        self._items[export.id] = export
+
+    async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool:
+        return any(export_key(e) == (partner_id, client_id, document_id, direction) for e in self._items.values())
+
+    async def list(self, query: ExportQuery) -> Sequence[Export]:
+        def wanted(e: Export) -> bool:
+            return (
+                (query.partner_id is None or e.partner_id == query.partner_id)
+                and (query.client_id is None or e.client_id == query.client_id)
+                and (query.status is None or e.status is query.status)
+                and (query.created_from is None or e.created_at >= query.created_from)
+                and (query.created_until is None or e.created_at < query.created_until)
+                and (query.after is None or (e.created_at, e.id) < query.after)
+            )
+
+        found = sorted(filter(wanted, self._items.values()), key=lambda e: (e.created_at, e.id), reverse=True)
+        return found[: query.limit]
+
+    async def count_by_status(self) -> dict[ExportStatus, int]:
+        counts = {status: 0 for status in ExportStatus}
+        for export in self._items.values():
+            counts[export.status] += 1
+        return counts
+
+
+class InMemoryReceivedMessages:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.messages
+
+    async def seen(self, message_id: str) -> bool:
+        return message_id in self._items
+
+    async def add(self, message_id: str, received_at: datetime) -> None:
+        if message_id in self._items:
+            raise Conflict("this message was received already")
+        self._items[message_id] = received_at
+
+
+class InMemoryOutbox:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.outbox
+
+    async def put(self, export_id: str, available_at: datetime) -> None:
+        self._items[export_id] = available_at
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        due = sorted((at, export_id) for export_id, at in self._items.items() if at <= now)[:limit]
+        for _, export_id in due:
+            self._items[export_id] = lease_until
+        return [export_id for _, export_id in due]
+
+    async def reschedule(self, export_id: str, available_at: datetime) -> None:
+        if export_id in self._items:
+            self._items[export_id] = available_at
+
+    async def remove(self, export_id: str) -> None:
+        self._items.pop(export_id, None)
+
+    async def depth(self) -> int:
+        return len(self._items)
+
+
+class InMemoryOctopusConnections:
+    def __init__(self, staged: _Staged) -> None:
+        self._tokens = staged.data.tokens
+        self._attempts = staged.data.attempts
+
+    async def tokens(self, partner_id: str) -> OctopusTokens | None:
+        return self._tokens.get(partner_id)
+
+    async def save_tokens(self, partner_id: str, tokens: OctopusTokens) -> None:
+        self._tokens[partner_id] = tokens
+
+    async def forget(self, partner_id: str) -> None:
+        self._tokens.pop(partner_id, None)
+        for state in [s for s, a in self._attempts.items() if a.partner_id == partner_id]:
+            del self._attempts[state]
+
+    async def begin(self, attempt: ConnectAttempt) -> None:
+        self._attempts[attempt.state] = attempt
+
+    async def take(self, state: str) -> ConnectAttempt | None:
+        return self._attempts.pop(state, None)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        self._staged = _Staged(self._store)
+        self._received_before = set(self._store.messages)
+        self.extensions = InMemoryExtensionRepository(self._staged)
+        self.integrations = InMemoryClientIntegrationRepository(self._staged)
+        self.exports = InMemoryExportRepository(self._staged)
+        self.messages = InMemoryReceivedMessages(self._staged)
+        self.outbox = InMemoryOutbox(self._staged)
+        self.octopus = InMemoryOctopusConnections(self._staged)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        del self._staged
+
+    async def commit(self) -> None:
+        staged = self._staged.data
+        store = self._store
+        if (staged.messages.keys() - self._received_before) & store.messages.keys():
+            raise Conflict("another transaction received this message first")
+        keys = {export_key(e): e.id for e in store.exports.values()}
+        for export in staged.exports.values():
+            if keys.get(export_key(export), export.id) != export.id:
+                raise Conflict("another transaction exported this document first")
+        staged.commits = store.commits + 1
+        for name in ("extensions", "integrations", "exports", "messages", "outbox", "tokens", "attempts", "commits"):
+            setattr(store, name, copy.deepcopy(getattr(staged, name)))
+        self._received_before = set(store.messages)
+
+    async def rollback(self) -> None:
+        self._open()
+
+
+class InMemoryUnitOfWorkFactory:
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store or MemoryStore()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)

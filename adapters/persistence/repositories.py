@@ -1,0 +1,204 @@
+"""SQLAlchemy repositories. They flush nothing and commit nothing: the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence import tables
+from adapters.persistence.errors import translated_errors
+from adapters.persistence.token_cipher import TokenCipher
+from application.ports.octopus import ConnectAttempt, OctopusTokens
+from application.ports.repositories import ExportQuery
+from domain.client_integration import ClientIntegration
+from domain.export import Export, ExportStatus
+from domain.extension import Extension
+
+
+class SqlAlchemyExtensionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, partner_id: str) -> Extension | None:
+        return await self._session.get(Extension, partner_id)
+
+    async def add(self, extension: Extension) -> None:
+        self._session.add(extension)
+
+    async def list(self) -> Sequence[Extension]:
+        return (await self._session.scalars(select(Extension).order_by(tables.extensions.c.partner_id))).all()
+
+
+class SqlAlchemyClientIntegrationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, partner_id: str, client_id: str) -> ClientIntegration | None:
+        return await self._session.get(ClientIntegration, (partner_id, client_id))
+
+    async def add(self, integration: ClientIntegration) -> None:
+        self._session.add(integration)
+
+    async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
+        c = tables.client_integrations.c
+        query = select(ClientIntegration).order_by(c.partner_id, c.client_id)
+        if partner_id is not None:
+            query = query.where(c.partner_id == partner_id)
+        return (await self._session.scalars(query)).all()
+
+
+class SqlAlchemyExportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, export_id: str, partner_id: str | None = None) -> Export | None:
+        export = await self._session.get(Export, export_id)
+        if export is None or (partner_id is not None and export.partner_id != partner_id):
+            return None
+        return export
+
+    async def add(self, export: Export) -> None:
+        self._session.add(export)
+
+    async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool:
+        c = tables.exports.c
+        query = select(
+            exists().where(
+                c.partner_id == partner_id,
+                c.client_id == client_id,
+                c.document_id == document_id,
+                c.direction == direction,
+            )
+        )
+        return bool(await self._session.scalar(query))
+
+    async def list(self, query: ExportQuery) -> Sequence[Export]:
+        c = tables.exports.c
+        conditions = []
+        for column, value in (
+            (c.partner_id, query.partner_id),
+            (c.client_id, query.client_id),
+            (c.status, query.status),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if query.created_from is not None:
+            conditions.append(c.created_at >= query.created_from)
+        if query.created_until is not None:
+            conditions.append(c.created_at < query.created_until)
+        if query.after is not None:
+            created_at, export_id = query.after
+            conditions.append(or_(c.created_at < created_at, and_(c.created_at == created_at, c.id < export_id)))
+        statement = select(Export).where(*conditions).order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
+        return (await self._session.scalars(statement)).all()
+
+    async def count_by_status(self) -> dict[ExportStatus, int]:
+        c = tables.exports.c
+        rows = await self._session.execute(select(c.status, func.count()).group_by(c.status))
+        counts = {status: 0 for status in ExportStatus}
+        counts.update({ExportStatus(status): count for status, count in rows.tuples()})
+        return counts
+
+
+class SqlAlchemyReceivedMessages:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def seen(self, message_id: str) -> bool:
+        c = tables.received_messages.c
+        return bool(await self._session.scalar(select(exists().where(c.message_id == message_id))))
+
+    async def add(self, message_id: str, received_at: datetime) -> None:
+        with translated_errors():
+            await self._session.execute(insert(tables.received_messages).values(message_id=message_id, received_at=received_at))
+
+
+class SqlAlchemyOutbox:
+    """On PostgreSQL, `claim` skips rows another worker has locked; on SQLite, `BEGIN IMMEDIATE`
+    already makes each claim the only writer."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, export_id: str, available_at: datetime) -> None:
+        with translated_errors():
+            await self._session.flush()  # the export's row must exist before the outbox row points at it
+        c = tables.outbox.c
+        changed = await self._session.execute(
+            update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at)
+        )
+        if changed.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(insert(tables.outbox).values(export_id=export_id, available_at=available_at))
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        c = tables.outbox.c
+        due = (
+            select(c.export_id)
+            .where(c.available_at <= now)
+            .order_by(c.available_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = (await self._session.scalars(due)).all()
+        if claimed:
+            await self._session.execute(
+                update(tables.outbox).where(c.export_id.in_(claimed)).values(available_at=lease_until)
+            )
+        return claimed
+
+    async def reschedule(self, export_id: str, available_at: datetime) -> None:
+        c = tables.outbox.c
+        await self._session.execute(update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at))
+
+    async def remove(self, export_id: str) -> None:
+        await self._session.execute(delete(tables.outbox).where(tables.outbox.c.export_id == export_id))
+
+    async def depth(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(tables.outbox)) or 0)
+
+
+class SqlAlchemyOctopusConnections:
+    """Tokens are sealed with `TokenCipher` before they reach the database: no plaintext at rest."""
+
+    def __init__(self, session: AsyncSession, cipher: TokenCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    async def tokens(self, partner_id: str) -> OctopusTokens | None:
+        c = tables.octopus_tokens.c
+        sealed = await self._session.scalar(select(c.sealed).where(c.partner_id == partner_id))
+        return None if sealed is None else self._cipher.open(sealed)
+
+    async def save_tokens(self, partner_id: str, tokens: OctopusTokens) -> None:
+        c = tables.octopus_tokens.c
+        sealed = self._cipher.seal(tokens)
+        changed = await self._session.execute(
+            update(tables.octopus_tokens).where(c.partner_id == partner_id).values(sealed=sealed)
+        )
+        if changed.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(insert(tables.octopus_tokens).values(partner_id=partner_id, sealed=sealed))
+
+    async def forget(self, partner_id: str) -> None:
+        await self._session.execute(delete(tables.octopus_tokens).where(tables.octopus_tokens.c.partner_id == partner_id))
+        await self._session.execute(delete(tables.connect_attempts).where(tables.connect_attempts.c.partner_id == partner_id))
+
+    async def begin(self, attempt: ConnectAttempt) -> None:
+        await self._session.execute(
+            insert(tables.connect_attempts).values(
+                state=attempt.state,
+                partner_id=attempt.partner_id,
+                code_verifier=attempt.code_verifier,
+                return_url=attempt.return_url,
+                expires_at=attempt.expires_at,
+            )
+        )
+
+    async def take(self, state: str) -> ConnectAttempt | None:
+        c = tables.connect_attempts.c
+        row = (await self._session.execute(delete(tables.connect_attempts).where(c.state == state).returning(*c))).first()
+        if row is None:
+            return None
+        return ConnectAttempt(row.state, row.partner_id, row.code_verifier, row.return_url, row.expires_at)

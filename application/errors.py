@@ -1,0 +1,56 @@
+"""The application's small, stable error set. Adapters raise only these, chaining the library's."""
+
+from __future__ import annotations
+
+from domain.validation import Violation
+
+__all__ = [
+    "ApplicationError",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "InvalidDocument",
+    "NotFound",
+    "Unavailable",
+    "Violation",
+]
+
+
+class ApplicationError(Exception):
+    """Base of every error a use case or port may raise to an entrypoint."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ApplicationError):
+    """The thing asked for does not exist for this partner."""
+
+
+class Conflict(ApplicationError):
+    """The request clashes with the current state (already done, not allowed now, needs confirmation)."""
+
+
+class Invalid(ApplicationError):
+    """The input cannot be used; `field` names it when one field is to blame."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Unavailable(ApplicationError):
+    """A service octobridge depends on cannot be reached now; trying again later may work."""
+
+
+class Forbidden(ApplicationError):
+    """The caller may not do this."""
+
+
+class InvalidDocument(Invalid):
+    """A document that cannot be turned into valid Peppol BIS 3 UBL; `violations` say why."""
+
+    def __init__(self, message: str, violations: tuple[Violation, ...] = ()) -> None:
+        super().__init__(message)
+        self.violations = violations

@@ -1,0 +1,45 @@
+"""Ports for the documents an export carries: fetched from Banqup, rendered as Peppol BIS 3 UBL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """A Banqup document as Banqup holds it: its JSON (CONTRACTS §4), its PDF and its original UBL if any."""
+
+    client_id: str
+    document_id: str
+    json: bytes
+    pdf: bytes | None = None
+    ubl: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A validated Peppol BIS 3 UBL file, ready to be attached to a mail."""
+
+    kind: str  # "invoice" or "creditNote"
+    number: str
+    seller_name: str
+    xml: bytes
+
+
+class DocumentSource(Protocol):
+    """Reads a client's document from Banqup; read-only (R18).
+
+    Raises `NotFound` when Banqup has no such document, `Unavailable` when Banqup cannot be reached.
+    """
+
+    async def fetch(self, client_id: str, document_id: str) -> SourceDocument: ...
+
+
+class DocumentRenderer(Protocol):
+    """Turns a Banqup document into Peppol BIS 3 UBL that passes the official validation (R12, R13).
+
+    Raises `InvalidDocument` with the rule ids and messages when no valid UBL can be made.
+    """
+
+    def render(self, source: SourceDocument) -> RenderedDocument: ...

@@ -1,0 +1,96 @@
+"""Where the application keeps its entities. Repositories never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.client_integration import ClientIntegration
+from domain.export import Export, ExportStatus
+from domain.extension import Extension
+
+
+class ExtensionRepository(Protocol):
+    """Extensions by partner id; uninstalled ones stay, for the audit trail."""
+
+    async def get(self, partner_id: str) -> Extension | None: ...
+
+    async def add(self, extension: Extension) -> None: ...
+
+    async def list(self) -> Sequence[Extension]: ...
+
+
+class ClientIntegrationRepository(Protocol):
+    """Client integrations by (partner id, client id)."""
+
+    async def get(self, partner_id: str, client_id: str) -> ClientIntegration | None: ...
+
+    async def add(self, integration: ClientIntegration) -> None: ...
+
+    async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    """Which exports to list, newest first; `partner_id` None only for operators."""
+
+    partner_id: str | None = None
+    client_id: str | None = None
+    status: ExportStatus | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+    limit: int = 50
+    after: tuple[datetime, str] | None = None  # (created_at, id) of the last export of the previous page
+
+
+class ExportRepository(Protocol):
+    """Exports, at most one per (partner, client, document, direction).
+
+    `add` raises `Conflict` when that key exists already, even when another process added it
+    in a transaction that has not committed yet (R11).
+    """
+
+    async def get(self, export_id: str, partner_id: str | None = None) -> Export | None: ...
+
+    async def add(self, export: Export) -> None: ...
+
+    async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool: ...
+
+    async def list(self, query: ExportQuery) -> Sequence[Export]: ...
+
+    async def count_by_status(self) -> dict[ExportStatus, int]: ...
+
+
+class ReceivedMessages(Protocol):
+    """The ids of Banqup messages already handled (R11). `add` raises `Conflict` for a known id."""
+
+    async def seen(self, message_id: str) -> bool: ...
+
+    async def add(self, message_id: str, received_at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    export_id: str
+    available_at: datetime
+
+
+class Outbox(Protocol):
+    """Exports waiting to be delivered, written in the transaction that queued them.
+
+    `claim` leases due items to one worker: items leased and not yet expired are never handed to
+    another worker, so several workers never take the same export; a lease that expires (its
+    worker died) makes the item due again.
+    """
+
+    async def put(self, export_id: str, available_at: datetime) -> None: ...
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]: ...
+
+    async def reschedule(self, export_id: str, available_at: datetime) -> None: ...
+
+    async def remove(self, export_id: str) -> None: ...
+
+    async def depth(self) -> int: ...

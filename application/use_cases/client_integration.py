@@ -1,0 +1,135 @@
+"""Use cases of a client's integration: activate, change the mailbox, deactivate (R5–R8)."""
+
+from __future__ import annotations
+
+from application.errors import ApplicationError, Conflict, Invalid, NotFound
+from application.ports.clock import Clock
+from application.ports.octopus import Dossier
+from application.ports.unit_of_work import UnitOfWorkFactory
+from application.use_cases.octopus_connection import ListDossiers
+from application.views import ClientIntegrationView, Struct, WarningView
+from domain.client_integration import ClientIntegration
+from domain.identifiers import normalize_vat_number
+from domain.mailbox import NOT_OCTOPUS_IMPORT, Mailbox
+
+WARNINGS = {
+    NOT_OCTOPUS_IMPORT: "this is not an Octopus dossier import address (uid-…@import.octopus.be); "
+    "check it is the dossier's e-mail address",
+    "dossier-without-vat-number": "the Octopus dossier has no VAT number: Octopus processes nothing for it",
+    "dossier-vat-mismatch": "the Octopus dossier's VAT number differs from the client's",
+    "dossier-not-checked": "the Octopus dossier could not be checked now",
+}
+
+
+def warning(code: str) -> WarningView:
+    return WarningView(code=code, message=WARNINGS[code])
+
+
+class ActivateClient(Struct):
+    partner_id: str
+    client_id: str
+    mailbox: str
+    vat_number: str | None = None
+    dossier_id: int | None = None
+
+
+class ActivationResult(Struct):
+    integration: ClientIntegrationView
+    created: bool
+
+
+class ActivateClientIntegration:
+    """Switches a client on with its dossier mailbox, or changes the mailbox (R5, R6).
+
+    A change applies to documents approved or sent from now on; earlier ones keep their address.
+    Anything unusual is accepted with a warning, never silently (R5, R8).
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, dossiers: ListDossiers | None = None) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._dossiers = dossiers
+
+    async def __call__(self, command: ActivateClient) -> ActivationResult:
+        mailbox = Mailbox.parse(command.mailbox)
+        vat_number = normalize_vat_number(command.vat_number) if command.vat_number else None
+        codes = list(mailbox.warnings())
+        if command.dossier_id is not None:
+            codes += await self._dossier_warnings(command.partner_id, command.dossier_id, vat_number)
+        async with self._uow() as uow:
+            extension = await uow.extensions.get(command.partner_id)
+            if extension is None or not extension.is_installed:
+                raise Conflict("install the extension before activating a client")
+            integration = await uow.integrations.get(command.partner_id, command.client_id)
+            created = integration is None
+            if integration is None:
+                integration = ClientIntegration(partner_id=command.partner_id, client_id=command.client_id)
+                await uow.integrations.add(integration)
+            changed = integration.activate(mailbox, self._clock.now())
+            if vat_number is not None and vat_number != integration.vat_number:
+                integration.vat_number = vat_number
+                changed = True
+            if command.dossier_id is not None and command.dossier_id != integration.dossier_id:
+                integration.dossier_id = command.dossier_id
+                changed = True
+            if changed:
+                await uow.commit()
+            view = ClientIntegrationView.of(integration, [warning(c) for c in codes])
+            return ActivationResult(integration=view, created=created)
+
+    async def _dossier_warnings(self, partner_id: str, dossier_id: int, vat_number: str | None) -> list[str]:
+        if self._dossiers is None:
+            return ["dossier-not-checked"]
+        try:
+            dossiers = await self._dossiers.dossiers(partner_id)
+        except ApplicationError:
+            return ["dossier-not-checked"]
+        dossier = next((d for d in dossiers if d.id == dossier_id), None)
+        if dossier is None:
+            raise Invalid("no such dossier in the connected Octopus account", field="dossierId")
+        return _compare_vat(dossier, vat_number)
+
+
+def _compare_vat(dossier: Dossier, vat_number: str | None) -> list[str]:
+    if not dossier.vat_number:
+        return ["dossier-without-vat-number"]
+    if vat_number is not None and normalize_vat_number(dossier.vat_number) != vat_number:
+        return ["dossier-vat-mismatch"]
+    return []
+
+
+class DeactivateClientIntegration:
+    """Switches a client off; it can be activated again later (R7)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, partner_id: str, client_id: str) -> None:
+        async with self._uow() as uow:
+            integration = await uow.integrations.get(partner_id, client_id)
+            if integration is None:
+                raise NotFound("this client has no Octopus integration")
+            if integration.deactivate(self._clock.now()):
+                await uow.commit()
+
+
+class GetClientIntegration:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, partner_id: str, client_id: str) -> ClientIntegrationView:
+        async with self._uow() as uow:
+            integration = await uow.integrations.get(partner_id, client_id)
+            if integration is None:
+                raise NotFound("this client has no Octopus integration")
+            return ClientIntegrationView.of(integration)
+
+
+class ListClientIntegrations:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, partner_id: str | None = None) -> list[ClientIntegrationView]:
+        async with self._uow() as uow:
+            return [ClientIntegrationView.of(i) for i in await uow.integrations.list(partner_id)]

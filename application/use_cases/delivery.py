@@ -1,0 +1,147 @@
+"""Delivering queued exports: claim, fetch, render, send, record (R13, R15, R16)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.errors import Invalid, InvalidDocument, NotFound, Unavailable
+from application.ports.clock import Clock
+from application.ports.documents import DocumentRenderer, DocumentSource, RenderedDocument
+from application.ports.mailer import Mailer, OutgoingMail
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.export import AttemptOutcome, Export, ExportStatus
+from domain.retry import RetrySchedule
+from domain.validation import Violation
+
+SUBJECTS = {"invoice": "Invoice", "creditNote": "Credit note"}
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def attachment_name(number: str) -> str:
+    """The document number as a file name: letters, digits, dot, dash and underscore only."""
+    safe = _UNSAFE_IN_FILE_NAME.sub("_", number).strip("._")[:100]
+    return f"{safe or 'document'}.xml"
+
+
+def compose(export: Export, document: RenderedDocument, message_id: str) -> OutgoingMail:
+    """The mail of CONTRACTS §7: one document, one message."""
+    title = f"{SUBJECTS[document.kind]} {document.number}"
+    return OutgoingMail(
+        to=str(export.mailbox),
+        subject=f"{title} — {document.seller_name}",
+        message_id=message_id,
+        body=(
+            f"{title} from {document.seller_name}, as Peppol BIS Billing 3.0 UBL.\n"
+            "Sent by octobridge for Banqup; the original stays in Banqup.\n"
+        ),
+        attachment_name=attachment_name(document.number),
+        attachment=document.xml,
+    )
+
+
+class ClaimDueExports:
+    """Leases up to `limit` due exports to this worker; no other worker gets them until the lease ends."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._lease = lease
+
+    async def __call__(self, limit: int) -> list[str]:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            claimed = list(await uow.outbox.claim(now, now + self._lease, limit))
+            await uow.commit()
+        return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    kind: AttemptOutcome
+    detail: str
+    violations: tuple[Violation, ...] = ()
+
+
+class DeliverExport:
+    """Sends one queued export and records the attempt. No transaction stays open while Banqup or the
+    mail relay is being talked to; temporary failures come back later by the `RetrySchedule`, and
+    become final past its horizon with the last answer."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        documents: DocumentSource,
+        renderer: DocumentRenderer,
+        mailer: Mailer,
+        schedule: RetrySchedule,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._documents = documents
+        self._renderer = renderer
+        self._mailer = mailer
+        self._schedule = schedule
+
+    async def __call__(self, export_id: str) -> ExportStatus | None:
+        """The export's status afterwards, or None when it is no longer to be delivered."""
+        async with self._uow() as uow:
+            export = await uow.exports.get(export_id)
+            if export is None or export.status is not ExportStatus.QUEUED:
+                await uow.outbox.remove(export_id)
+                await uow.commit()
+                return None
+        message_id = export.mail_message_id(self._mailer.sender_domain)
+        outcome = await self._attempt(export, message_id)
+        async with self._uow() as uow:
+            export = await uow.exports.get(export_id)
+            if export is None or export.status is not ExportStatus.QUEUED:
+                return None
+            await self._record(uow, export, outcome, message_id)
+            await uow.commit()
+            return export.status
+
+    async def _attempt(self, export: Export, message_id: str) -> _Outcome:
+        try:
+            source = await self._documents.fetch(export.client_id, export.document_id)
+            document = self._renderer.render(source)
+            reply = await self._mailer.send(compose(export, document, message_id))
+        except InvalidDocument as exc:
+            return _Outcome(AttemptOutcome.FAILED, exc.message, exc.violations)
+        except NotFound as exc:
+            return _Outcome(AttemptOutcome.FAILED, f"Banqup no longer has the document: {exc.message}")
+        except Invalid as exc:
+            return _Outcome(AttemptOutcome.FAILED, exc.message)
+        except Unavailable as exc:
+            return _Outcome(AttemptOutcome.DEFERRED, exc.message)
+        return _Outcome(AttemptOutcome.DELIVERED, reply)
+
+    async def _record(self, uow: UnitOfWork, export: Export, outcome: _Outcome, message_id: str) -> None:
+        now = self._clock.now()
+        if outcome.kind is AttemptOutcome.DELIVERED:
+            export.delivered(now, message_id, outcome.detail)
+        elif outcome.kind is AttemptOutcome.FAILED:
+            export.failed(now, outcome.detail, outcome.violations)
+        else:
+            retry_at = self._schedule.next_attempt(
+                export.first_attempt_at or now, now, _deferrals(export) + 1, self._clock.jitter()
+            )
+            if retry_at is None:
+                export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {outcome.detail}")
+            else:
+                export.deferred(now, outcome.detail)
+                await uow.outbox.reschedule(export.id, retry_at)
+                return
+        await uow.outbox.remove(export.id)
+
+
+def _deferrals(export: Export) -> int:
+    """Temporary failures since the export was last put back in the queue."""
+    count = 0
+    for attempt in reversed(export.attempts):
+        if attempt.outcome is not AttemptOutcome.DEFERRED:
+            break
+        count += 1
+    return count

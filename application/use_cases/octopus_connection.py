@@ -1,0 +1,142 @@
+"""Connecting a partner's Octopus account: OAuth 2.0 authorization code with state and PKCE (R2, R8)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from application.errors import Conflict, Forbidden, Invalid, Unavailable
+from application.ports.clock import Clock
+from application.ports.octopus import ConnectAttempt, Dossier, OctopusAccount, OctopusTokens
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.use_cases.extension import load_installed
+from application.views import Struct
+
+LOGIN_TIME = timedelta(minutes=10)
+RENEW_BEFORE = timedelta(seconds=60)
+
+
+def code_challenge(verifier: str) -> str:
+    """PKCE S256: the unpadded base64url SHA-256 of the verifier."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class BeginConnect:
+    """Starts the Octopus login: remembers a single-use `state` and a PKCE verifier."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount, allowed_origins: tuple[str, ...]
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._octopus = octopus
+        self._allowed = {o.rstrip("/").lower() for o in allowed_origins}
+
+    async def __call__(self, partner_id: str, return_url: str) -> str:
+        """The Octopus authorize URL to send the browser to."""
+        if origin(return_url) not in self._allowed:
+            raise Invalid("returnUrl is not on an allowed origin", field="returnUrl")
+        verifier = secrets.token_urlsafe(48)
+        attempt = ConnectAttempt(
+            state=secrets.token_urlsafe(24),
+            partner_id=partner_id,
+            code_verifier=verifier,
+            return_url=return_url,
+            expires_at=self._clock.now() + LOGIN_TIME,
+        )
+        async with self._uow() as uow:
+            await load_installed(uow, partner_id)
+            await uow.octopus.begin(attempt)
+            await uow.commit()
+        return self._octopus.authorize_url(attempt.state, code_challenge(verifier))
+
+
+def back_to(return_url: str, **params: str) -> str:
+    separator = "&" if urlsplit(return_url).query else "?"
+    return f"{return_url}{separator}{urlencode(params)}"
+
+
+class CompleteConnect:
+    """Ends the Octopus login: exchanges the code, keeps the tokens and switches the extension on."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._octopus = octopus
+
+    async def __call__(self, state: str, code: str | None, error: str | None = None) -> str:
+        """Where to send the browser back: the return URL with `octopus=connected` or the reason."""
+        async with self._uow() as uow:
+            attempt = await uow.octopus.take(state)
+            await uow.commit()
+        if attempt is None or attempt.expires_at < self._clock.now():
+            raise Invalid("the login state is unknown or has expired; start again", field="state")
+        if error or not code:
+            return back_to(attempt.return_url, octopus="error", reason=error or "no authorization code")
+        try:
+            tokens = await self._octopus.exchange_code(code, attempt.code_verifier)
+        except (Forbidden, Unavailable) as exc:
+            return back_to(attempt.return_url, octopus="error", reason=exc.message)
+        async with self._uow() as uow:
+            extension = await load_installed(uow, attempt.partner_id)
+            await uow.octopus.save_tokens(attempt.partner_id, tokens)
+            extension.connected(self._clock.now())
+            await uow.commit()
+        return back_to(attempt.return_url, octopus="connected")
+
+
+async def access_token(uow: UnitOfWork, clock: Clock, octopus: OctopusAccount, partner_id: str) -> str:
+    """A valid access token, renewed when close to expiry. A refused renewal marks the extension
+    as needing a reconnect and raises `Conflict`; the caller must commit either way."""
+    extension = await load_installed(uow, partner_id)
+    tokens = await uow.octopus.tokens(partner_id)
+    if tokens is None:
+        raise Conflict("Octopus is not connected for this partner")
+    if tokens.expires_at - RENEW_BEFORE > clock.now():
+        return tokens.access_token
+    try:
+        renewed: OctopusTokens = await octopus.refresh(tokens.refresh_token)
+    except Forbidden as exc:
+        extension.connection_lost()
+        raise Conflict("Octopus refused to renew the connection; connect with Octopus again") from exc
+    await uow.octopus.save_tokens(partner_id, renewed)
+    return renewed.access_token
+
+
+class DossierView(Struct):
+    id: int
+    name: str
+    vat_number: str | None
+    mailbox: str | None
+
+
+class ListDossiers:
+    """The dossiers of the connected Octopus account, for the accountant to pick from (R8)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._octopus = octopus
+
+    async def __call__(self, partner_id: str) -> list[DossierView]:
+        return [
+            DossierView(id=d.id, name=d.name, vat_number=d.vat_number, mailbox=d.mailbox)
+            for d in await self.dossiers(partner_id)
+        ]
+
+    async def dossiers(self, partner_id: str) -> list[Dossier]:
+        async with self._uow() as uow:
+            try:
+                token = await access_token(uow, self._clock, self._octopus, partner_id)
+            finally:
+                await uow.commit()
+        return await self._octopus.dossiers(partner_id, token)

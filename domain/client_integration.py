@@ -1,0 +1,72 @@
+"""The Octopus integration of one client of a partner (R5–R7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.activation import ActivationHistory
+from domain.clock import utc
+from domain.errors import NotAllowed
+from domain.mailbox import Mailbox
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxAssignment:
+    """From `since` on, the client's documents go to `mailbox` (R6)."""
+
+    mailbox: Mailbox
+    since: datetime
+
+
+@dataclass
+class ClientIntegration:
+    """A client (a Banqup Business space) linked to one Octopus dossier mailbox at a time.
+
+    Both the address history and the activation history are kept, so a document is judged, and
+    addressed, by the moment it was approved or sent, however late its message arrives.
+    """
+
+    partner_id: str
+    client_id: str
+    mailboxes: tuple[MailboxAssignment, ...] = ()
+    activation: ActivationHistory = field(default_factory=ActivationHistory)
+    vat_number: str | None = None
+    dossier_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.activation.is_active
+
+    @property
+    def mailbox(self) -> Mailbox | None:
+        return self.mailboxes[-1].mailbox if self.mailboxes else None
+
+    def activate(self, mailbox: Mailbox, at: datetime) -> bool:
+        """Switches the integration on with `mailbox`, or changes its address; False when nothing changed."""
+        at = utc(at, "at")
+        before = (self.mailboxes, self.activation)
+        if mailbox != self.mailbox:
+            if self.mailboxes and at < self.mailboxes[-1].since:
+                raise NotAllowed("an address change cannot be dated before the previous one")
+            self.mailboxes = (*self.mailboxes, MailboxAssignment(mailbox, at))
+        self.activation = self.activation.switched_on(at)
+        return (self.mailboxes, self.activation) != before
+
+    def deactivate(self, at: datetime) -> bool:
+        before = self.activation
+        self.activation = before.switched_off(at)
+        return self.activation is not before
+
+    def was_active_at(self, moment: datetime) -> bool:
+        return self.activation.was_active_at(moment)
+
+    def mailbox_at(self, moment: datetime) -> Mailbox | None:
+        """The address in force at `moment`: the last one assigned at or before it."""
+        moment = utc(moment)
+        current = None
+        for assignment in self.mailboxes:
+            if assignment.since > moment:
+                break
+            current = assignment.mailbox
+        return current

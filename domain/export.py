@@ -1,0 +1,128 @@
+"""One document's trip to an Octopus dossier mailbox (R15–R17)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.clock import utc
+from domain.errors import NotAllowed
+from domain.events import Direction, DocumentKind
+from domain.mailbox import Mailbox
+from domain.validation import Violation
+
+
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class AttemptOutcome(StrEnum):
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"  # a temporary failure; another attempt follows
+    FAILED = "failed"
+    RETRIED = "retried"  # put back in the queue by a person
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    at: datetime
+    outcome: AttemptOutcome
+    detail: str = ""
+
+
+class SkipReason(StrEnum):
+    """Why `ExportPolicy` said no."""
+
+    NOT_APPROVAL_OR_SENDING = "not-approval-or-sending"
+    EXTENSION_INACTIVE = "extension-inactive"
+    CLIENT_INACTIVE = "client-inactive"
+    BEFORE_ACTIVATION = "before-activation"
+    REPEAT = "repeat"
+
+
+@dataclass
+class Export:
+    """The export of one document for its approval (purchase) or sending (sales): at most one each (R11).
+
+    Its mailbox is fixed when it is created (R6). A skipped export is kept too, so a person sees why
+    a document of an integrated client did not go.
+    """
+
+    id: str
+    partner_id: str
+    client_id: str
+    document_id: str
+    direction: Direction
+    kind: DocumentKind
+    occurred_at: datetime
+    created_at: datetime
+    status: ExportStatus
+    mailbox: Mailbox | None = None
+    skip_reason: SkipReason | None = None
+    attempts: tuple[Attempt, ...] = ()
+    delivered_at: datetime | None = None
+    message_id: str | None = None
+    last_error: str | None = None
+    violations: tuple[Violation, ...] = field(default_factory=tuple)
+
+    @property
+    def delivery_attempts(self) -> int:
+        """Attempts made to send it, not counting a person's retries."""
+        return sum(1 for a in self.attempts if a.outcome is not AttemptOutcome.RETRIED)
+
+    @property
+    def first_attempt_at(self) -> datetime | None:
+        """When the current run of attempts began: the first one, or the first after the last retry."""
+        start = None
+        for attempt in self.attempts:
+            if attempt.outcome is AttemptOutcome.RETRIED:
+                start = None
+            elif start is None:
+                start = attempt.at
+        return start
+
+    def delivered(self, at: datetime, message_id: str, reply: str) -> None:
+        self._require(ExportStatus.QUEUED)
+        at = utc(at, "at")
+        self.status = ExportStatus.DELIVERED
+        self.delivered_at = at
+        self.message_id = message_id
+        self.last_error = None
+        self._record(Attempt(at, AttemptOutcome.DELIVERED, reply))
+
+    def deferred(self, at: datetime, reply: str) -> None:
+        """A temporary failure: it stays queued for another attempt (R16)."""
+        self._require(ExportStatus.QUEUED)
+        self.last_error = reply
+        self._record(Attempt(utc(at, "at"), AttemptOutcome.DEFERRED, reply))
+
+    def failed(self, at: datetime, reply: str, violations: tuple[Violation, ...] = ()) -> None:
+        """A permanent failure: the server's answer, or the validation report of an invalid document."""
+        self._require(ExportStatus.QUEUED)
+        self.status = ExportStatus.FAILED
+        self.last_error = reply
+        self.violations = violations
+        self._record(Attempt(utc(at, "at"), AttemptOutcome.FAILED, reply))
+
+    def retry(self, at: datetime) -> None:
+        """A person puts a failed export back in the queue (R17)."""
+        if self.status is not ExportStatus.FAILED:
+            raise NotAllowed(f"only a failed export can be retried; this one is {self.status}")
+        self.status = ExportStatus.QUEUED
+        self.violations = ()
+        self._record(Attempt(utc(at, "at"), AttemptOutcome.RETRIED))
+
+    def mail_message_id(self, sender_domain: str) -> str:
+        """The deterministic Message-ID of its mail, so a resent copy is recognised as the same (R15)."""
+        return f"<export-{self.id}@{sender_domain}>"
+
+    def _require(self, status: ExportStatus) -> None:
+        if self.status is not status:
+            raise NotAllowed(f"the export is {self.status}, not {status}")
+
+    def _record(self, attempt: Attempt) -> None:
+        self.attempts = (*self.attempts, attempt)

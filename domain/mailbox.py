@@ -1,0 +1,75 @@
+"""The address of an Octopus dossier mailbox (R5)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.errors import InvalidValue
+
+MAX_ADDRESS = 254
+MAX_LOCAL_PART = 64
+MAX_LABEL = 63
+
+# An unquoted RFC 5322 local part: letters, digits and the atext symbols, dots between words.
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_OCTOPUS_IMPORT = re.compile(r"(?:uid|ocr)-[a-z0-9][a-z0-9-]*@import\.octopus\.be")
+
+NOT_OCTOPUS_IMPORT = "mailbox-not-octopus-import"
+
+
+@dataclass(frozen=True, slots=True)
+class Mailbox:
+    """One e-mail address, safe to put in a `To` header: no display name, comments, quotes or line breaks."""
+
+    address: str
+
+    def __post_init__(self) -> None:
+        _check(self.address)
+
+    @classmethod
+    def parse(cls, raw: str) -> Mailbox:
+        """Accepts surrounding blanks and an upper-case domain; refuses anything else odd."""
+        if not isinstance(raw, str):
+            raise InvalidValue("mailbox", "must be a string")
+        text = raw.strip(" \t")
+        local, at, domain = text.rpartition("@")
+        return cls(f"{local}{at}{domain.lower()}" if at else text)
+
+    @property
+    def is_octopus_import(self) -> bool:
+        """Whether this has the form of an Octopus dossier import mailbox (`uid-…` or `ocr-…`)."""
+        return _OCTOPUS_IMPORT.fullmatch(self.address.lower()) is not None
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+    def warnings(self) -> tuple[str, ...]:
+        """Reasons an accountant should look twice; the address is accepted all the same."""
+        return () if self.is_octopus_import else (NOT_OCTOPUS_IMPORT,)
+
+    def __str__(self) -> str:
+        return self.address
+
+
+def _check(address: str) -> None:
+    if not address:
+        raise InvalidValue("mailbox", "is empty")
+    if len(address) > MAX_ADDRESS:
+        raise InvalidValue("mailbox", f"is longer than {MAX_ADDRESS} characters")
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in address):
+        raise InvalidValue("mailbox", "contains a space, a line break or a control character")
+    if not address.isascii():
+        raise InvalidValue("mailbox", "contains a character outside ASCII")
+    if address.count("@") != 1:
+        raise InvalidValue("mailbox", "must hold exactly one @")
+    local, _, domain = address.partition("@")
+    if not local or len(local) > MAX_LOCAL_PART or not _LOCAL_PART.fullmatch(local):
+        raise InvalidValue("mailbox", "the part before @ is not a valid mailbox name")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(len(label) <= MAX_LABEL and _LABEL.fullmatch(label) for label in labels):
+        raise InvalidValue("mailbox", "the part after @ is not a valid domain name")
+    if labels[-1].isdigit():
+        raise InvalidValue("mailbox", "the domain must be a name, not an address")

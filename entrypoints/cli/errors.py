@@ -1,0 +1,48 @@
+"""The CLI's one table from errors to exit codes (CONTRACTS §1): 2 for bad usage or unusable
+input, 1 when the command could not be done; one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import click
+
+from application.errors import ApplicationError, Conflict, Forbidden, Invalid, NotFound, Unavailable
+from domain.errors import DomainError, InvalidValue, NotAllowed
+from entrypoints.settings import SettingsError
+
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (Invalid, 2),
+    (NotFound, 2),
+    (InvalidValue, 2),
+    (SettingsError, 2),
+    (Conflict, 1),
+    (Forbidden, 1),
+    (Unavailable, 1),
+    (NotAllowed, 1),
+)
+
+
+def exit_code(error: Exception) -> int | None:
+    """The exit code for an error the CLI knows, None for a bug."""
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), None)
+
+
+def one_line(error: Exception) -> str:
+    text = error.message if isinstance(error, ApplicationError | InvalidValue) else str(error)
+    field = getattr(error, "field", None)
+    if isinstance(error, Invalid) and field and field not in text:
+        text = f"{field}: {text}"
+    return " ".join(text.split())
+
+
+class OctobridgeGroup(click.Group):
+    """Runs a command and turns the application's errors into an exit code and one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (ApplicationError, DomainError, SettingsError) as error:
+            code = exit_code(error)
+            if code is None:
+                raise
+            click.echo(f"octobridge: {one_line(error)}", err=True)
+            raise click.exceptions.Exit(code) from error

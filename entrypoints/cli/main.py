@@ -1,0 +1,22 @@
+"""The `octobridge` command."""
+
+from __future__ import annotations
+
+import click
+
+from entrypoints.cli.db import db
+from entrypoints.cli.demo import demo
+from entrypoints.cli.errors import OctobridgeGroup
+
+
+@click.group(cls=OctobridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """octobridge: Banqup documents, delivered to Octopus as Peppol BIS 3.0 UBL."""
+
+
+cli.add_command(db)
+cli.add_command(demo)
+
+
+def main() -> None:
+    cli(prog_name="octobridge")

@@ -1,0 +1,28 @@
+"""Running a coroutine against a container built from the environment, for one CLI command."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from entrypoints.container import Container
+
+T = TypeVar("T")
+
+
+def run(work: Callable[[Container], Awaitable[T]]) -> T:
+    """Builds the container (lazily imported, so `--help` stays fast), runs `work`, closes it."""
+    from entrypoints.container import build_container
+    from entrypoints.settings import Settings
+
+    async def main() -> T:
+        container = build_container(Settings.from_environ())
+        await container.init_resources()  # type: ignore[misc]
+        try:
+            return await work(container)
+        finally:
+            await container.shutdown_resources()  # type: ignore[misc]
+
+    return asyncio.run(main())

@@ -1,0 +1,115 @@
+"""Settings: read once from the environment (prefix `OCTOBRIDGE_`, CONTRACTS §2) by each entrypoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+
+PREFIX = "OCTOBRIDGE_"
+GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    env: str = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/octobridge.db"
+    broker_url: str = ""
+    smtp_url: str = ""
+    mail_from: str = "octobridge@localhost"
+    banqup_api_url: str = ""
+    banqup_client_id: str = ""
+    banqup_client_secret: str = ""
+    octopus_api_url: str = ""
+    octopus_oauth_url: str = ""
+    octopus_software_house_id: str = ""
+    octopus_client_secret: str = ""
+    webhook_secret: str = ""
+    api_token_secret: str = ""
+    secret_key: str = ""
+    retry_base_seconds: float = 60
+    retry_max_seconds: float = 4000
+    retry_horizon_hours: float = 120
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_return_origins: tuple[str, ...] = ("http://127.0.0.1:8000",)
+    peppol_xslt_dir: str = ""
+    var_dir: str = "./var"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes as `.eml` files when no SMTP relay is configured."""
+        return Path(self.var_dir) / "outbox"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in `environ` (the process environment by default); secrets not given are
+        generated once into `var_dir`, except in production, where that is refused."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, field_type in _fields().items():
+            raw = environ.get(PREFIX + name.upper())
+            if raw is not None:
+                values[name] = _convert(name, raw, field_type)
+        try:
+            settings = msgspec.convert(values, cls)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"{PREFIX}: {exc}") from exc
+        return settings._with_secrets()
+
+    def _with_secrets(self) -> Settings:
+        missing = [name for name in GENERATED if not getattr(self, name)]
+        if not missing:
+            return self
+        if self.production:
+            names = ", ".join(PREFIX + n.upper() for n in missing)
+            raise SettingsError(f"{names} must be set in production; generated secrets are for development")
+        generated = _generated_secrets(Path(self.var_dir) / "secrets.json")
+        return msgspec.structs.replace(self, **{name: generated[name] for name in missing})
+
+
+def _fields() -> dict[str, object]:
+    return {f.name: f.type for f in msgspec.structs.fields(Settings)}
+
+
+def _convert(name: str, raw: str, field_type: object) -> object:
+    variable = PREFIX + name.upper()
+    if field_type is float:
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{variable} must be a number, not {raw!r}") from exc
+    if name == "allowed_return_origins":
+        origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise SettingsError(f"{variable} holds {origin!r}, which is not an origin like https://host")
+        return origins
+    return raw
+
+
+def _generated_secrets(path: Path) -> dict[str, str]:
+    """Secrets kept in a file readable by the owner only, made on first use."""
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        if all(stored.get(name) for name in GENERATED):
+            return stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = {name: secrets.token_urlsafe(32) for name in GENERATED}
+    temporary = path.with_suffix(".tmp")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+        json.dump(fresh, handle)
+    temporary.replace(path)
+    return fresh
