@@ -28,10 +28,8 @@ class RetrySchedule:
         """The wait after the `failures`-th consecutive failure; `jitter` is a number in [0, 1)."""
         if failures < 1 or not 0.0 <= jitter < 1.0:
             raise InvalidValue("retry", "failures start at 1 and jitter lies in [0, 1)")
-        exponent = min(failures - 1, 32)
-        full = min(self.base * (2**exponent), self.max_delay)
-        scaled: timedelta = full * (0.5 + jitter / 2)
-        return scaled
+        full = min(self.base.total_seconds() * 2.0 ** min(failures - 1, 64), self.max_delay.total_seconds())
+        return timedelta(seconds=full * (0.5 + jitter / 2))
 
     def next_attempt(self, first_attempt: datetime, now: datetime, failures: int, jitter: float) -> datetime | None:
         """When to try again, or None when the horizon is passed and the failure becomes final."""

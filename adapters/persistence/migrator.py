@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -11,8 +14,20 @@ from alembic.script import ScriptDirectory
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def _outside_event_loop(step: Callable[[], None]) -> None:
+    """Alembic's environment runs its own event loop, which cannot nest in a running one: then the
+    step runs in a thread of its own, and the caller waits for it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        step()
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(step).result()
+
+
 class AlembicMigrator:
-    """Brings the database at `url` to a revision. Synchronous: Alembic runs its own event loop."""
+    """Brings the database at `url` to a revision; blocks until done."""
 
     def __init__(self, url: str) -> None:
         self._config = Config()
@@ -20,14 +35,14 @@ class AlembicMigrator:
         self._config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 
     def upgrade(self, revision: str = "head") -> None:
-        command.upgrade(self._config, revision)
+        _outside_event_loop(lambda: command.upgrade(self._config, revision))
 
     def downgrade(self, revision: str) -> None:
-        command.downgrade(self._config, revision)
+        _outside_event_loop(lambda: command.downgrade(self._config, revision))
 
     def check(self) -> None:
         """Raises when the tables in code and the migrated database differ."""
-        command.check(self._config)
+        _outside_event_loop(lambda: command.check(self._config))
 
     def revisions(self) -> list[str]:
         """Every revision, oldest first."""

@@ -99,7 +99,7 @@ class SqlAlchemyExportRepository:
         c = tables.exports.c
         rows = await self._session.execute(select(c.status, func.count()).group_by(c.status))
         counts = {status: 0 for status in ExportStatus}
-        counts.update({ExportStatus(status): count for status, count in rows.tuples()})
+        counts.update({ExportStatus(status): count for status, count in rows.all()})
         return counts
 
 

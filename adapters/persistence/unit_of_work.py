@@ -39,6 +39,7 @@ class SqlAlchemyUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
+            self._session.expunge_all()  # entities stay readable after the block, as loaded or changed
             await self._session.rollback()
         finally:
             await self._session.close()

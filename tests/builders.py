@@ -1,0 +1,63 @@
+"""Small builders of domain objects and messages for tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from application.messages import BanqupMessage, MessageData
+from domain.events import Direction, DocumentKind
+from domain.export import Export, ExportStatus
+from domain.mailbox import Mailbox
+
+MAILBOX = "uid-008352-24@import.octopus.be"
+
+
+def an_export(
+    created_at: datetime,
+    *,
+    partner: str = "p1",
+    client: str = "c1",
+    document: str | None = None,
+    direction: Direction = Direction.PURCHASE,
+    status: ExportStatus = ExportStatus.QUEUED,
+) -> Export:
+    return Export(
+        id=str(uuid.uuid4()),
+        partner_id=partner,
+        client_id=client,
+        document_id=document or f"doc-{uuid.uuid4().hex[:8]}",
+        direction=direction,
+        kind=DocumentKind.INVOICE,
+        occurred_at=created_at,
+        created_at=created_at,
+        status=status,
+        mailbox=Mailbox(MAILBOX),
+    )
+
+
+def a_message(
+    occurred_at: datetime,
+    *,
+    message_id: str | None = None,
+    partner: str = "p1",
+    client: str = "c1",
+    document: str = "doc-1",
+    type: str = "approved",
+    folder: str = "PURCHASES",
+    category: str = "document",
+    document_category: str = "INVOICE",
+) -> BanqupMessage:
+    return BanqupMessage(
+        id=message_id or f"m-{uuid.uuid4().hex}",
+        category=category,
+        type=type,
+        data=MessageData(
+            document_id=document,
+            space_id=client,
+            partner_id=partner,
+            folder=folder,
+            document_category=document_category,
+            occurred_at=occurred_at,
+        ),
+    )

@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite: a clock under the test's control, and the real services."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_ADMIN_URL = os.environ.get("OCTOBRIDGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class FixedClock:
+    """A clock that moves only when told to."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    jitter_value: float = 0.0
+
+    def now(self) -> datetime:
+        return self.at
+
+    def jitter(self) -> float:
+        return self.jitter_value
+
+    def advance(self, **delta: float) -> datetime:
+        self.at += timedelta(**delta)
+        return self.at
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skips with the reason when the service is not reachable; under CI=true, fails instead."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        reason = f"{name} is not reachable at {host}:{port} ({exc.strerror or exc})"
+        if IN_CI:
+            pytest.fail(f"{reason}; CI must run this test")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A freshly made, migrated database `octobridge_test` on the local PostgreSQL server."""
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(POSTGRES_ADMIN_URL)
+    require_service("PostgreSQL", admin.host or "127.0.0.1", admin.port or 5432)
+    url = admin.set(database="octobridge_test")
+
+    async def recreate() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(
+            host=admin.host, port=admin.port, user=admin.username, database=admin.database
+        )
+        try:
+            await connection.execute("DROP DATABASE IF EXISTS octobridge_test WITH (FORCE)")
+            await connection.execute("CREATE DATABASE octobridge_test")
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a fixture asked for from inside a running loop
+        pool.submit(asyncio.run, recreate()).result()
+    from adapters.persistence.migrator import AlembicMigrator
+
+    rendered = url.render_as_string(hide_password=False)
+    AlembicMigrator(rendered).upgrade()
+    return rendered
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    """A migrated SQLite database in the test's own folder."""
+    from adapters.persistence.migrator import AlembicMigrator
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/octobridge.db"
+    AlembicMigrator(url).upgrade()
+    return url

@@ -1,0 +1,67 @@
+"""The dossier mailbox address (R5): safe in a header, Octopus's form recognised."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidValue
+from domain.mailbox import NOT_OCTOPUS_IMPORT, Mailbox
+
+
+@pytest.mark.parametrize(
+    "raw", ["uid-008352-24@import.octopus.be", "ocr-008352-24@import.octopus.be", " UID-008352-24@Import.Octopus.BE "]
+)
+def test_octopus_import_addresses_give_no_warning(raw: str) -> None:
+    mailbox = Mailbox.parse(raw)
+    assert mailbox.is_octopus_import
+    assert mailbox.warnings() == ()
+
+
+def test_another_address_is_accepted_with_a_warning() -> None:
+    mailbox = Mailbox.parse("compta@atelier.be")
+    assert mailbox.address == "compta@atelier.be"
+    assert mailbox.warnings() == (NOT_OCTOPUS_IMPORT,)
+    assert Mailbox.parse("uid-1@import.octopus.be.evil.com").warnings() == (NOT_OCTOPUS_IMPORT,)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "a@b.be\r\nBcc: victim@example.com",
+        "a@b.be\nX-Injected: 1",
+        "a@b.be, c@d.be",
+        "Name <a@b.be>",
+        '"quoted"@b.be',
+        "a@@b.be",
+        "a@b",
+        "a@-b.be",
+        "a@b..be",
+        ".a@b.be",
+        "a@1.2.3.4",
+        "a b@c.be",
+        "é@b.be",
+        "a@b.be\x00",
+        "x" * 65 + "@b.be",
+        "a@" + "b" * 250 + ".be",
+    ],
+)
+def test_header_tricks_and_malformed_addresses_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        Mailbox.parse(raw)
+    assert caught.value.field == "mailbox"
+
+
+@given(st.text(max_size=300))
+def test_an_accepted_address_is_always_one_safe_address(raw: str) -> None:
+    try:
+        mailbox = Mailbox.parse(raw)
+    except InvalidValue as exc:
+        assert exc.field == "mailbox"
+        return
+    address = mailbox.address
+    assert len(address) <= 254
+    assert address.count("@") == 1
+    assert not any(c in address for c in "\r\n\t ,;<>\"()\\\x00")

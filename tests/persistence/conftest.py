@@ -1,0 +1,43 @@
+"""Units of work over the fake, SQLite and PostgreSQL, so one contract suite runs against all three."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from adapters.persistence.engine import create_engine, session_factory
+from adapters.persistence.mapping import start_mappers
+from adapters.persistence.tables import metadata
+from adapters.persistence.token_cipher import TokenCipher
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory
+
+SECRET = "a test secret key"
+
+
+async def sqlalchemy_units(url: str, *, truncate: bool) -> AsyncIterator[SqlAlchemyUnitOfWorkFactory]:
+    start_mappers()
+    engine = create_engine(url)
+    if truncate:
+        async with engine.begin() as connection:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {names}"))
+    try:
+        yield SqlAlchemyUnitOfWorkFactory(session_factory(engine), TokenCipher(SECRET))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def units(request: pytest.FixtureRequest) -> AsyncIterator[UnitOfWorkFactory]:
+    if request.param == "memory":
+        yield InMemoryUnitOfWorkFactory()
+    elif request.param == "sqlite":
+        async for factory in sqlalchemy_units(request.getfixturevalue("sqlite_url"), truncate=False):
+            yield factory
+    else:
+        async for factory in sqlalchemy_units(request.getfixturevalue("postgres_url"), truncate=True):
+            yield factory

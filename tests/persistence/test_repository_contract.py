@@ -1,0 +1,214 @@
+"""What every repository promises, checked against the fake, SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from application.errors import Conflict
+from application.ports.octopus import ConnectAttempt, OctopusTokens
+from application.ports.repositories import ExportQuery
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.client_integration import ClientIntegration
+from domain.events import Direction
+from domain.export import ExportStatus
+from domain.extension import ConnectionState, Extension
+from domain.mailbox import Mailbox
+from domain.validation import Violation
+from tests.builders import MAILBOX, an_export
+from tests.conftest import FixedClock
+
+
+async def test_an_extension_keeps_its_state_and_activation_history(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    async with units() as uow:
+        extension = Extension(partner_id="p1", installed_at=clock.now())
+        await uow.extensions.add(extension)
+        extension.connected(clock.advance(minutes=1))
+        extension.switch(False, clock.advance(hours=1))
+        extension.switch(True, clock.advance(hours=1))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.extensions.get("p1")
+        assert stored is not None
+        assert stored.state is ConnectionState.CONNECTED
+        assert stored.activation == extension.activation
+        assert len(stored.activation.periods) == 2
+        assert stored.activation.periods[0].end is not None
+        assert stored.installed_at == extension.installed_at
+        assert await uow.extensions.get("p2") is None
+
+
+async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    async with units() as uow:
+        await uow.extensions.add(Extension(partner_id="p1", installed_at=clock.now()))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.extensions.get("p1")
+        assert stored is not None
+        stored.uninstall(clock.advance(minutes=5))
+        await uow.messages.add("m-1", clock.now())
+    async with units() as uow:
+        stored = await uow.extensions.get("p1")
+        assert stored is not None and stored.is_installed
+        assert not await uow.messages.seen("m-1")
+
+
+async def test_a_client_integration_keeps_its_mailbox_history(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    first, second = Mailbox(MAILBOX), Mailbox("uid-000001-01@import.octopus.be")
+    async with units() as uow:
+        integration = ClientIntegration(partner_id="p1", client_id="c1", vat_number="BE0123456749", dossier_id=7)
+        integration.activate(first, clock.now())
+        await uow.integrations.add(integration)
+        await uow.integrations.add(ClientIntegration(partner_id="p2", client_id="c9"))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.integrations.get("p1", "c1")
+        assert stored is not None
+        stored.activate(second, clock.advance(days=1))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.integrations.get("p1", "c1")
+        assert stored is not None
+        assert [a.mailbox for a in stored.mailboxes] == [first, second]
+        assert stored.mailbox_at(clock.now() - timedelta(hours=1)) == first
+        assert (stored.vat_number, stored.dossier_id, stored.active) == ("BE0123456749", 7, True)
+        assert [i.client_id for i in await uow.integrations.list("p1")] == ["c1"]
+        assert len(await uow.integrations.list()) == 2
+
+
+async def test_an_export_round_trips_with_its_attempts_and_violations(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    export = an_export(clock.now())
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(export.id)
+        assert stored is not None
+        stored.deferred(clock.advance(minutes=1), "451 try later")
+        stored.failed(clock.advance(minutes=2), "invalid", (Violation("BR-CO-15", True, "totals differ", "/Invoice"),))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(export.id)
+        assert stored is not None
+        assert stored.status is ExportStatus.FAILED
+        assert [a.detail for a in stored.attempts] == ["451 try later", "invalid"]
+        assert stored.violations == (Violation("BR-CO-15", True, "totals differ", "/Invoice"),)
+        assert stored.mailbox == Mailbox(MAILBOX)
+        assert await uow.exports.get(export.id, partner_id="someone-else") is None
+
+
+async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    async with units() as uow:
+        await uow.exports.add(an_export(clock.now(), document="d1"))
+        await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
+        await uow.commit()
+        assert await uow.exports.exists_for("p1", "c1", "d1", "purchase")
+        assert not await uow.exports.exists_for("p1", "c2", "d1", "purchase")
+    with pytest.raises(Conflict):
+        async with units() as uow:
+            await uow.exports.add(an_export(clock.now(), document="d1"))
+            await uow.commit()
+
+
+async def test_two_transactions_racing_for_the_same_document_leave_one_export(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async def record(message_id: str) -> str:
+        async with units() as uow:
+            await uow.messages.add(message_id, clock.now())
+            await uow.exports.add(an_export(clock.now(), document="raced"))
+            await uow.commit()
+            return "won"
+
+    results = await asyncio.gather(record("m-a"), record("m-b"), return_exceptions=True)
+    assert sorted(type(r).__name__ if isinstance(r, Exception) else r for r in results) == ["Conflict", "won"]
+    async with units() as uow:
+        assert len(await uow.exports.list(ExportQuery())) == 1
+
+
+async def test_exports_list_newest_first_with_filters_and_a_cursor(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    start = clock.now()
+    made = [an_export(start + timedelta(minutes=i)) for i in range(5)]
+    made.append(an_export(start, status=ExportStatus.SKIPPED))
+    made.append(an_export(start, partner="p2"))
+    async with units() as uow:
+        for export in made:
+            await uow.exports.add(export)
+        await uow.commit()
+    async with units() as uow:
+        first = await uow.exports.list(ExportQuery(partner_id="p1", status=ExportStatus.QUEUED, limit=3))
+        assert [e.id for e in first] == [e.id for e in reversed(made[2:5])]
+        rest = await uow.exports.list(
+            ExportQuery(partner_id="p1", status=ExportStatus.QUEUED, limit=3, after=(first[-1].created_at, first[-1].id))
+        )
+        assert [e.id for e in rest] == [made[1].id, made[0].id]
+        window = await uow.exports.list(
+            ExportQuery(partner_id="p1", created_from=start + timedelta(minutes=1), created_until=start + timedelta(minutes=3))
+        )
+        assert {e.id for e in window} == {made[1].id, made[2].id}
+        counts = await uow.exports.count_by_status()
+        assert counts[ExportStatus.QUEUED] == 6 and counts[ExportStatus.SKIPPED] == 1
+        assert counts[ExportStatus.FAILED] == 0
+
+
+async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    async with units() as uow:
+        await uow.messages.add("m-1", clock.now())
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.messages.seen("m-1")
+        assert not await uow.messages.seen("m-2")
+        with pytest.raises(Conflict):
+            await uow.messages.add("m-1", clock.now())
+            await uow.commit()
+
+
+async def test_the_outbox_leases_due_exports_to_one_worker_at_a_time(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    now = clock.now()
+    due, later = an_export(now), an_export(now)
+    async with units() as uow:
+        for export in (due, later):
+            await uow.exports.add(export)
+        await uow.outbox.put(due.id, now)
+        await uow.outbox.put(later.id, now + timedelta(hours=1))
+        await uow.commit()
+    lease = now + timedelta(minutes=5)
+    async with units() as uow:
+        assert list(await uow.outbox.claim(now, lease, 10)) == [due.id]
+        await uow.commit()
+    async with units() as uow:
+        assert list(await uow.outbox.claim(now + timedelta(minutes=1), lease, 10)) == []
+        assert await uow.outbox.depth() == 2
+    async with units() as uow:  # the lease ran out: the worker died, another takes it
+        assert list(await uow.outbox.claim(lease, lease + timedelta(minutes=5), 10)) == [due.id]
+        await uow.outbox.reschedule(due.id, now + timedelta(days=1))
+        await uow.outbox.remove(later.id)
+        await uow.commit()
+    async with units() as uow:
+        assert list(await uow.outbox.claim(now + timedelta(hours=2), lease, 10)) == []
+        assert list(await uow.outbox.claim(now + timedelta(days=1), lease, 10)) == [due.id]
+        assert await uow.outbox.depth() == 1
+
+
+async def test_octopus_tokens_and_logins(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    tokens = OctopusTokens("access-1", "refresh-1", clock.now() + timedelta(minutes=10))
+    attempt = ConnectAttempt("state-1", "p1", "verifier", "http://127.0.0.1:8000/", clock.now())
+    async with units() as uow:
+        await uow.octopus.save_tokens("p1", tokens)
+        await uow.octopus.begin(attempt)
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.octopus.tokens("p1") == tokens
+        assert await uow.octopus.take("state-1") == attempt
+        assert await uow.octopus.take("state-1") is None
+        renewed = OctopusTokens("access-2", "refresh-2", clock.now() + timedelta(minutes=20))
+        await uow.octopus.save_tokens("p1", renewed)
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.octopus.tokens("p1") == renewed
+        await uow.octopus.forget("p1")
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.octopus.tokens("p1") is None
