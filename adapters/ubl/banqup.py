@@ -258,7 +258,7 @@ def _document(source: BanqupDocument, pdf: bytes | None) -> PeppolDocument:
         payment_terms=source.payment.terms or None if source.payment else None,
         allowances_charges=tuple(adjustments),
         exemptions=_exemptions(source.lines),
-        attachments=_attachments(source.number, pdf),
+        attachments=(pdf_attachment(source.number, pdf),) if pdf else (),
         prepaid=round_money(source.totals.prepaid),
     )
 
@@ -411,11 +411,10 @@ def _payment(payment: BanqupPayment) -> PaymentMeans:
     )
 
 
-def _attachments(number: str, pdf: bytes | None) -> tuple[Attachment, ...]:
-    if not pdf:
-        return ()
+def pdf_attachment(number: str, pdf: bytes) -> Attachment:
+    """The document's PDF as an attachment named after its number, made file-name safe."""
     filename = re.sub(r"[^A-Za-z0-9._-]+", "_", number).strip("._") or "document"
-    return (Attachment(id=number, filename=f"{filename}.pdf", mime_code="application/pdf", content=pdf),)
+    return Attachment(id=number, filename=f"{filename}.pdf", mime_code="application/pdf", content=pdf)
 
 
 def _check_totals(stated: BanqupTotals, computed: Totals) -> None:

@@ -73,6 +73,15 @@ class _Builder:
 
 def write_ubl(doc: PeppolDocument) -> bytes:
     """The UBL bytes (UTF-8, with declaration) of a document."""
+    return serialize(build_ubl(doc))
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def build_ubl(doc: PeppolDocument) -> etree._Element:
+    """The UBL tree of a document."""
     invoice = doc.kind is DocumentKind.INVOICE
     ns = INVOICE_NS if invoice else CREDIT_NOTE_NS
     nsmap = cast(dict[str, str], {None: ns, "cac": CAC, "cbc": CBC})
@@ -90,7 +99,7 @@ def write_ubl(doc: PeppolDocument) -> bytes:
     _monetary_total(b, root, doc)
     for line in doc.lines:
         _line(b, root, line, invoice)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return root
 
 
 def _header(b: _Builder, root: etree._Element, doc: PeppolDocument, invoice: bool) -> None:
