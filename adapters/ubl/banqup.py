@@ -257,7 +257,7 @@ def _document(source: BanqupDocument, pdf: bytes | None) -> PeppolDocument:
         payment_means=_payment(source.payment) if source.payment else None,
         payment_terms=source.payment.terms or None if source.payment else None,
         allowances_charges=tuple(adjustments),
-        exemptions=_exemptions(source.lines),
+        exemptions=_exemptions(source),
         attachments=(pdf_attachment(source.number, pdf),) if pdf else (),
         prepaid=round_money(source.totals.prepaid),
     )
@@ -379,23 +379,31 @@ def _allowance_charge(item: BanqupAllowanceCharge, is_charge: bool) -> DocumentA
     return DocumentAllowanceCharge(adjustment, _tax_rate(item.vat_category, item.vat_rate))
 
 
-def _exemptions(lines: list[BanqupLine]) -> tuple[VatExemption, ...]:
+def _exemptions(source: BanqupDocument) -> tuple[VatExemption, ...]:
     """Per category needing one: Banqup's reason, with the VATEX code the category implies."""
     reasons: dict[VatCategory, str | None] = {}
-    for line in lines:
-        category = VatCategory(line.vat_category.strip().upper())
+    used = [(line.vat_category, line.exemption_reason) for line in source.lines]
+    used += [(item.vat_category, None) for item in (*source.allowances, *source.charges)]
+    for raw, reason in used:
+        category = VatCategory(raw.strip().upper())
         if category.needs_exemption_reason and not reasons.get(category):
-            reasons[category] = line.exemption_reason or None
+            reasons[category] = reason or None
     exemptions = []
     for category, reason in reasons.items():
         code, default_reason = DEFAULT_EXEMPTIONS.get(category, (None, None))
         if not (reason or code):
-            index = next(i for i, line in enumerate(lines) if line.vat_category.strip().upper() == category)
             raise InvalidValue(
-                f"lines[{index}].exemptionReason", f"category {category} needs the exemption reason"
+                f"{_first_use(source, category)}.exemptionReason", f"category {category} needs the reason"
             )
         exemptions.append(VatExemption(category, reason or default_reason, code))
     return tuple(exemptions)
+
+
+def _first_use(source: BanqupDocument, category: VatCategory) -> str:
+    for index, line in enumerate(source.lines):
+        if line.vat_category.strip().upper() == category:
+            return f"lines[{index}]"
+    return "allowances"
 
 
 def _payment(payment: BanqupPayment) -> PaymentMeans:

@@ -27,7 +27,9 @@ def _params(folder: str) -> list[object]:
         pytest.param(
             case,
             id=case.id,
-            marks=[pytest.mark.xfail(reason=CHANGED_SINCE[case.id], strict=True)] if case.id in CHANGED_SINCE else [],
+            marks=[pytest.mark.xfail(reason=CHANGED_SINCE[case.id], strict=True)]
+            if case.id in CHANGED_SINCE
+            else [],
         )
         for case in read_cases(path)
     ]

@@ -36,9 +36,12 @@ def read_cases(folder: Path) -> list[UnitCase]:
         for index, test in enumerate(root.iter(f"{_VEFA}test"), start=1):
             assertion = test.find(f"{_VEFA}assert")
             expectations = tuple(
-                Expectation(etree.QName(child).localname, (child.text or "").strip(), _count(child.get("number")))
+                Expectation(
+                    etree.QName(child).localname, (child.text or "").strip(), _count(child.get("number"))
+                )
                 for child in (assertion if assertion is not None else [])
-                if isinstance(child.tag, str) and etree.QName(child).localname in ("success", "error", "warning")
+                if isinstance(child.tag, str)
+                and etree.QName(child).localname in ("success", "error", "warning")
             )
             documents = [c for c in test if isinstance(c.tag, str) and not c.tag.startswith(_VEFA)]
             if documents and expectations:
