@@ -31,7 +31,9 @@ class RetrySchedule:
         full = min(self.base.total_seconds() * 2.0 ** min(failures - 1, 64), self.max_delay.total_seconds())
         return timedelta(seconds=full * (0.5 + jitter / 2))
 
-    def next_attempt(self, first_attempt: datetime, now: datetime, failures: int, jitter: float) -> datetime | None:
+    def next_attempt(
+        self, first_attempt: datetime, now: datetime, failures: int, jitter: float
+    ) -> datetime | None:
         """When to try again, or None when the horizon is passed and the failure becomes final."""
         at = now + self.delay(failures, jitter)
         return at if at - first_attempt <= self.horizon else None

@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 IN_CI = os.environ.get("CI") == "true"
-POSTGRES_ADMIN_URL = os.environ.get("OCTOBRIDGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "OCTOBRIDGE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @dataclass

@@ -26,7 +26,12 @@ class InMemoryOctopusAccount:
     dossier_calls: int = 0
 
     def authorize_url(self, state: str, code_challenge: str) -> str:
-        query = {"scope": "webservice", "response_type": "code", "state": state, "code_challenge": code_challenge}
+        query = {
+            "scope": "webservice",
+            "response_type": "code",
+            "state": state,
+            "code_challenge": code_challenge,
+        }
         return f"{self.authorize_base}?{urlencode(query)}"
 
     async def exchange_code(self, code: str, code_verifier: str) -> OctopusTokens:

@@ -92,7 +92,9 @@ class InMemoryExportRepository:
         self._items[export.id] = export
 
     async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool:
-        return any(export_key(e) == (partner_id, client_id, document_id, direction) for e in self._items.values())
+        return any(
+            export_key(e) == (partner_id, client_id, document_id, direction) for e in self._items.values()
+        )
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:
@@ -109,7 +111,7 @@ class InMemoryExportRepository:
         return found[: query.limit]
 
     async def count_by_status(self) -> dict[ExportStatus, int]:
-        counts = {status: 0 for status in ExportStatus}
+        counts = dict.fromkeys(ExportStatus, 0)
         for export in self._items.values():
             counts[export.status] += 1
         return counts
@@ -208,7 +210,16 @@ class InMemoryUnitOfWork:
             if keys.get(export_key(export), export.id) != export.id:
                 raise Conflict("another transaction exported this document first")
         staged.commits = store.commits + 1
-        for name in ("extensions", "integrations", "exports", "messages", "outbox", "tokens", "attempts", "commits"):
+        for name in (
+            "extensions",
+            "integrations",
+            "exports",
+            "messages",
+            "outbox",
+            "tokens",
+            "attempts",
+            "commits",
+        ):
             setattr(store, name, copy.deepcopy(getattr(staged, name)))
         self._received_before = set(store.messages)
 

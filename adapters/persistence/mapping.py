@@ -18,9 +18,7 @@ def start_mappers() -> None:
     global _mapped  # noqa: PLW0603 - the mapping is process-wide by nature
     if _mapped:
         return
-    mapper_registry.map_imperatively(
-        Extension, tables.extensions, version_id_col=tables.extensions.c.version
-    )
+    mapper_registry.map_imperatively(Extension, tables.extensions, version_id_col=tables.extensions.c.version)
     mapper_registry.map_imperatively(
         ClientIntegration, tables.client_integrations, version_id_col=tables.client_integrations.c.version
     )

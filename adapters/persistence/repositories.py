@@ -91,14 +91,18 @@ class SqlAlchemyExportRepository:
             conditions.append(c.created_at < query.created_until)
         if query.after is not None:
             created_at, export_id = query.after
-            conditions.append(or_(c.created_at < created_at, and_(c.created_at == created_at, c.id < export_id)))
-        statement = select(Export).where(*conditions).order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
+            conditions.append(
+                or_(c.created_at < created_at, and_(c.created_at == created_at, c.id < export_id))
+            )
+        statement = (
+            select(Export).where(*conditions).order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
+        )
         return (await self._session.scalars(statement)).all()
 
     async def count_by_status(self) -> dict[ExportStatus, int]:
         c = tables.exports.c
         rows = await self._session.execute(select(c.status, func.count()).group_by(c.status))
-        counts = {status: 0 for status in ExportStatus}
+        counts = dict.fromkeys(ExportStatus, 0)
         counts.update({ExportStatus(status): count for status, count in rows.all()})
         return counts
 
@@ -113,7 +117,9 @@ class SqlAlchemyReceivedMessages:
 
     async def add(self, message_id: str, received_at: datetime) -> None:
         with translated_errors():
-            await self._session.execute(insert(tables.received_messages).values(message_id=message_id, received_at=received_at))
+            await self._session.execute(
+                insert(tables.received_messages).values(message_id=message_id, received_at=received_at)
+            )
 
 
 class SqlAlchemyOutbox:
@@ -131,7 +137,9 @@ class SqlAlchemyOutbox:
             update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at)
         )
         if changed.rowcount == 0:  # type: ignore[attr-defined]
-            await self._session.execute(insert(tables.outbox).values(export_id=export_id, available_at=available_at))
+            await self._session.execute(
+                insert(tables.outbox).values(export_id=export_id, available_at=available_at)
+            )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         c = tables.outbox.c
@@ -151,7 +159,9 @@ class SqlAlchemyOutbox:
 
     async def reschedule(self, export_id: str, available_at: datetime) -> None:
         c = tables.outbox.c
-        await self._session.execute(update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at))
+        await self._session.execute(
+            update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at)
+        )
 
     async def remove(self, export_id: str) -> None:
         await self._session.execute(delete(tables.outbox).where(tables.outbox.c.export_id == export_id))
@@ -179,11 +189,17 @@ class SqlAlchemyOctopusConnections:
             update(tables.octopus_tokens).where(c.partner_id == partner_id).values(sealed=sealed)
         )
         if changed.rowcount == 0:  # type: ignore[attr-defined]
-            await self._session.execute(insert(tables.octopus_tokens).values(partner_id=partner_id, sealed=sealed))
+            await self._session.execute(
+                insert(tables.octopus_tokens).values(partner_id=partner_id, sealed=sealed)
+            )
 
     async def forget(self, partner_id: str) -> None:
-        await self._session.execute(delete(tables.octopus_tokens).where(tables.octopus_tokens.c.partner_id == partner_id))
-        await self._session.execute(delete(tables.connect_attempts).where(tables.connect_attempts.c.partner_id == partner_id))
+        await self._session.execute(
+            delete(tables.octopus_tokens).where(tables.octopus_tokens.c.partner_id == partner_id)
+        )
+        await self._session.execute(
+            delete(tables.connect_attempts).where(tables.connect_attempts.c.partner_id == partner_id)
+        )
 
     async def begin(self, attempt: ConnectAttempt) -> None:
         await self._session.execute(
@@ -198,7 +214,9 @@ class SqlAlchemyOctopusConnections:
 
     async def take(self, state: str) -> ConnectAttempt | None:
         c = tables.connect_attempts.c
-        row = (await self._session.execute(delete(tables.connect_attempts).where(c.state == state).returning(*c))).first()
+        row = (
+            await self._session.execute(delete(tables.connect_attempts).where(c.state == state).returning(*c))
+        ).first()
         if row is None:
             return None
         return ConnectAttempt(row.state, row.partner_id, row.code_verifier, row.return_url, row.expires_at)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from adapters.persistence.types import (
     ActivationHistoryType,
@@ -27,7 +39,13 @@ metadata = MetaData(
 
 
 def _enum(kind: type[ExportStatus | SkipReason | Direction | DocumentKind | ConnectionState]) -> Enum:
-    return Enum(kind, native_enum=False, create_constraint=False, length=32, values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 ID = 200  # Banqup ids are opaque; 200 characters is the most octobridge accepts

@@ -21,7 +21,11 @@ class TokenCipher:
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 
     def seal(self, tokens: OctopusTokens) -> bytes:
-        plain = {"access": tokens.access_token, "refresh": tokens.refresh_token, "expires": tokens.expires_at.isoformat()}
+        plain = {
+            "access": tokens.access_token,
+            "refresh": tokens.refresh_token,
+            "expires": tokens.expires_at.isoformat(),
+        }
         return self._fernet.encrypt(json.dumps(plain).encode())
 
     def open(self, sealed: bytes) -> OctopusTokens:

@@ -61,8 +61,7 @@ class SetExtensionActive:
     async def __call__(self, partner_id: str, active: bool, confirm: bool) -> ExtensionView:
         if not active and not confirm:
             raise Conflict(
-                "switching the extension off stops exports for all clients; "
-                'send "confirm": true to confirm'
+                'switching the extension off stops exports for all clients; send "confirm": true to confirm'
             )
         async with self._uow() as uow:
             extension = await load_installed(uow, partner_id)

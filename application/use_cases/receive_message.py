@@ -14,7 +14,9 @@ from domain.export import Export, ExportStatus, SkipReason
 from domain.policy import ExportPolicy
 
 # Reasons worth showing in a client's export history; the others are noise (ignored events, repeats).
-RECORDED_SKIPS = frozenset({SkipReason.EXTENSION_INACTIVE, SkipReason.CLIENT_INACTIVE, SkipReason.BEFORE_ACTIVATION})
+RECORDED_SKIPS = frozenset(
+    {SkipReason.EXTENSION_INACTIVE, SkipReason.CLIENT_INACTIVE, SkipReason.BEFORE_ACTIVATION}
+)
 
 
 class MessageOutcome(Struct):

@@ -63,7 +63,10 @@ async def _scenario(container: Container) -> list[tuple[str, str, str]]:
     rows.append(("connect with Octopus", "done", back))
 
     activate = await use.activate_client()
-    for client, mailbox in (("space-brasserie", "uid-008352-24@import.octopus.be"), ("space-atelier", "compta@atelier.be")):
+    for client, mailbox in (
+        ("space-brasserie", "uid-008352-24@import.octopus.be"),
+        ("space-atelier", "compta@atelier.be"),
+    ):
         result = await activate(ActivateClient(partner_id=PARTNER, client_id=client, mailbox=mailbox))
         warnings = "; ".join(w.message for w in result.integration.warnings) or "no warning"
         rows.append((f"activate {client} with {mailbox}", "activated", warnings))
@@ -75,23 +78,60 @@ async def _scenario(container: Container) -> list[tuple[str, str, str]]:
         rows.append((step.label, outcome.outcome, outcome.reason or f"export {outcome.export_id}"))
 
     now = datetime.now(UTC)
-    await send(Step("purchase approved before activation", "m-1", "space-brasserie", "doc-1", "approved", "PURCHASES", before))
+    await send(
+        Step(
+            "purchase approved before activation",
+            "m-1",
+            "space-brasserie",
+            "doc-1",
+            "approved",
+            "PURCHASES",
+            before,
+        )
+    )
     await send(Step("purchase approved", "m-2", "space-brasserie", "doc-2", "approved", "PURCHASES", now))
-    await send(Step("the same message again", "m-2", "space-brasserie", "doc-2", "approved", "PURCHASES", now))
+    await send(
+        Step("the same message again", "m-2", "space-brasserie", "doc-2", "approved", "PURCHASES", now)
+    )
     await send(Step("sales invoice sent", "m-3", "space-atelier", "doc-3", "sent", "SALES", now))
-    await send(Step("sales credit note sent", "m-4", "space-atelier", "doc-4", "sent", "SALES", now, "CREDIT_NOTE"))
-    await send(Step("purchase paid (not an approval)", "m-5", "space-brasserie", "doc-2", "paid", "PURCHASES", now))
+    await send(
+        Step("sales credit note sent", "m-4", "space-atelier", "doc-4", "sent", "SALES", now, "CREDIT_NOTE")
+    )
+    await send(
+        Step("purchase paid (not an approval)", "m-5", "space-brasserie", "doc-2", "paid", "PURCHASES", now)
+    )
 
     await (await use.deactivate_client())(PARTNER, "space-atelier")
-    await send(Step("sales sent after the client was deactivated", "m-6", "space-atelier", "doc-5", "sent", "SALES", datetime.now(UTC)))
+    await send(
+        Step(
+            "sales sent after the client was deactivated",
+            "m-6",
+            "space-atelier",
+            "doc-5",
+            "sent",
+            "SALES",
+            datetime.now(UTC),
+        )
+    )
     await (await use.set_extension_active())(PARTNER, active=False, confirm=True)
-    await send(Step("purchase approved after the switch was off", "m-7", "space-brasserie", "doc-6", "approved", "PURCHASES", datetime.now(UTC)))
+    await send(
+        Step(
+            "purchase approved after the switch was off",
+            "m-7",
+            "space-brasserie",
+            "doc-6",
+            "approved",
+            "PURCHASES",
+            datetime.now(UTC),
+        )
+    )
     return rows
 
 
 @click.command()
-def demo() -> None:
-    """Run a short scenario on the embedded defaults (SQLite) and show what was exported or skipped, and why."""
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON, for scripts.")
+def demo(as_json: bool) -> None:
+    """Run a short scenario on the embedded defaults and show what was exported or skipped, and why."""
     import os
 
     from rich.console import Console
@@ -109,6 +149,11 @@ def demo() -> None:
     os.environ["OCTOBRIDGE_DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
     build_container(Settings.from_environ()).infrastructure.migrator().upgrade()
     rows = run(_scenario)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([{"step": s, "outcome": o, "detail": d} for s, o, d in rows], indent=2))
+        return
 
     table = Table(title="octobridge demo: what happened to each step")
     for column in ("step", "outcome", "why / what"):
@@ -117,4 +162,6 @@ def demo() -> None:
         table.add_row(*row)
     console = Console()
     console.print(table)
-    console.print(f"The demo database is {database}; look at it with `sqlite3 {database} 'select * from exports'`.")
+    console.print(
+        f"The demo database is {database}; `sqlite3 {database} .dump` shows everything it recorded."
+    )

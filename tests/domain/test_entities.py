@@ -31,7 +31,7 @@ def test_switching_twice_changes_nothing_and_periods_do_not_overlap() -> None:
     with pytest.raises(NotAllowed):
         history.switched_off(T0 + HOUR)
     with pytest.raises(InvalidValue):
-        history.was_active_at(datetime(2026, 1, 1))  # noqa: DTZ001 - a naive time is the point
+        history.was_active_at(datetime(2026, 1, 1))
 
 
 def test_the_extension_is_switched_on_by_connecting_and_off_by_the_switch_or_uninstall() -> None:
@@ -91,7 +91,11 @@ def test_an_export_records_every_attempt_and_can_be_retried_once_failed() -> Non
         export.retry(T0)
     export.deferred(T0 + HOUR, "451 4.3.0 try later")
     export.failed(T0 + 2 * HOUR, "550 5.1.1 no such user")
-    assert (export.status, export.last_error, export.delivery_attempts) == (ExportStatus.FAILED, "550 5.1.1 no such user", 2)
+    assert (export.status, export.last_error, export.delivery_attempts) == (
+        ExportStatus.FAILED,
+        "550 5.1.1 no such user",
+        2,
+    )
     export.retry(T0 + 3 * HOUR)
     assert export.status is ExportStatus.QUEUED and export.first_attempt_at is None
     export.delivered(T0 + 4 * HOUR, export.mail_message_id("octobridge.example"), "250 ok")
@@ -115,7 +119,9 @@ def test_the_backoff_doubles_stays_under_the_cap_and_is_jittered(failures: int, 
 
 
 def test_the_horizon_turns_a_temporary_failure_final() -> None:
-    schedule = RetrySchedule(base=timedelta(minutes=1), max_delay=timedelta(hours=1), horizon=timedelta(hours=5))
+    schedule = RetrySchedule(
+        base=timedelta(minutes=1), max_delay=timedelta(hours=1), horizon=timedelta(hours=5)
+    )
     assert schedule.next_attempt(T0, T0 + timedelta(hours=4), 9, 0.0) is not None
     assert schedule.next_attempt(T0, T0 + timedelta(hours=5), 9, 0.0) is None
     with pytest.raises(InvalidValue):

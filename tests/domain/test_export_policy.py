@@ -84,7 +84,13 @@ def build_integration(switches: list[Switch]) -> ClientIntegration:
 
 
 KINDS = st.sampled_from(
-    [("approved", "PURCHASES"), ("sent", "SALES"), ("approved", "SALES"), ("paid", "PURCHASES"), ("sent", "PURCHASES")]
+    [
+        ("approved", "PURCHASES"),
+        ("sent", "SALES"),
+        ("approved", "SALES"),
+        ("paid", "PURCHASES"),
+        ("sent", "PURCHASES"),
+    ]
 )
 ANY_MOMENT = st.integers(min_value=-60, max_value=8 * 73 * 60).map(lambda m: START + timedelta(minutes=m))
 
@@ -143,7 +149,9 @@ def test_the_policy_decides_as_r9_says(
         first_on = [s.at for s in (extension_switches if installed else []) if s.on]
         if not on(extension_switches, installed):
             before = bool(first_on) and occurred_at < first_on[0]
-            assert decision.reason is (SkipReason.BEFORE_ACTIVATION if before else SkipReason.EXTENSION_INACTIVE)
+            assert decision.reason is (
+                SkipReason.BEFORE_ACTIVATION if before else SkipReason.EXTENSION_INACTIVE
+            )
         else:
             first_client = [s.at for s in (client_switches if integrated else []) if s.on]
             before = bool(first_client) and occurred_at < first_client[0]

@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from domain.identifiers import BelgianVatNumber, EnterpriseNumber, StructuredCommunication, normalize_vat_number
+from domain.identifiers import (
+    BelgianVatNumber,
+    EnterpriseNumber,
+    StructuredCommunication,
+    normalize_vat_number,
+)
 
 
 @pytest.mark.parametrize("raw", ["0123456749", "0123.456.749", "BE 0123 456 749", "123456749", "0403170701"])
@@ -48,7 +53,9 @@ def test_vat_numbers() -> None:
         assert caught.value.field == "vatNumber"
 
 
-@pytest.mark.parametrize("raw", ["+++090/9337/55493+++", "***090/9337/55493***", "090933755493", "090/9337/55493"])
+@pytest.mark.parametrize(
+    "raw", ["+++090/9337/55493+++", "***090/9337/55493***", "090933755493", "090/9337/55493"]
+)
 def test_structured_communications(raw: str) -> None:
     assert str(StructuredCommunication.parse(raw)) == "+++090/9337/55493+++"
 
@@ -70,7 +77,12 @@ def test_a_made_communication_parses_back(number: int) -> None:
 
 @given(st.text(max_size=40))
 def test_nothing_but_invalid_value_escapes_the_parsers(raw: str) -> None:
-    for parse in (EnterpriseNumber.parse, BelgianVatNumber.parse, StructuredCommunication.parse, normalize_vat_number):
+    for parse in (
+        EnterpriseNumber.parse,
+        BelgianVatNumber.parse,
+        StructuredCommunication.parse,
+        normalize_vat_number,
+    ):
         try:
             parse(raw)
         except InvalidValue as exc:

@@ -11,7 +11,12 @@ from domain.mailbox import NOT_OCTOPUS_IMPORT, Mailbox
 
 
 @pytest.mark.parametrize(
-    "raw", ["uid-008352-24@import.octopus.be", "ocr-008352-24@import.octopus.be", " UID-008352-24@Import.Octopus.BE "]
+    "raw",
+    [
+        "uid-008352-24@import.octopus.be",
+        "ocr-008352-24@import.octopus.be",
+        " UID-008352-24@Import.Octopus.BE ",
+    ],
 )
 def test_octopus_import_addresses_give_no_warning(raw: str) -> None:
     mailbox = Mailbox.parse(raw)
@@ -64,4 +69,4 @@ def test_an_accepted_address_is_always_one_safe_address(raw: str) -> None:
     address = mailbox.address
     assert len(address) <= 254
     assert address.count("@") == 1
-    assert not any(c in address for c in "\r\n\t ,;<>\"()\\\x00")
+    assert not any(c in address for c in '\r\n\t ,;<>"()\\\x00')

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+
 import pytest
 
 from application.ports.repositories import ExportQuery
@@ -27,7 +28,9 @@ async def _prepare(units: UnitOfWorkFactory, clock: FixedClock) -> None:
         extension.connected(clock.now())
         await uow.commit()
     await SetExtensionActive(units, clock)("p1", active=True, confirm=False)
-    await ActivateClientIntegration(units, clock)(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
+    await ActivateClientIntegration(units, clock)(
+        ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
+    )
 
 
 async def _race(url: str, truncate: bool, clock: FixedClock) -> None:

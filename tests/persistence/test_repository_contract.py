@@ -21,7 +21,9 @@ from tests.builders import MAILBOX, an_export
 from tests.conftest import FixedClock
 
 
-async def test_an_extension_keeps_its_state_and_activation_history(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_an_extension_keeps_its_state_and_activation_history(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     async with units() as uow:
         extension = Extension(partner_id="p1", installed_at=clock.now())
         await uow.extensions.add(extension)
@@ -55,10 +57,14 @@ async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock
         assert not await uow.messages.seen("m-1")
 
 
-async def test_a_client_integration_keeps_its_mailbox_history(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_a_client_integration_keeps_its_mailbox_history(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     first, second = Mailbox(MAILBOX), Mailbox("uid-000001-01@import.octopus.be")
     async with units() as uow:
-        integration = ClientIntegration(partner_id="p1", client_id="c1", vat_number="BE0123456749", dossier_id=7)
+        integration = ClientIntegration(
+            partner_id="p1", client_id="c1", vat_number="BE0123456749", dossier_id=7
+        )
         integration.activate(first, clock.now())
         await uow.integrations.add(integration)
         await uow.integrations.add(ClientIntegration(partner_id="p2", client_id="c9"))
@@ -78,7 +84,9 @@ async def test_a_client_integration_keeps_its_mailbox_history(units: UnitOfWorkF
         assert len(await uow.integrations.list()) == 2
 
 
-async def test_an_export_round_trips_with_its_attempts_and_violations(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_an_export_round_trips_with_its_attempts_and_violations(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     export = an_export(clock.now())
     async with units() as uow:
         await uow.exports.add(export)
@@ -87,7 +95,9 @@ async def test_an_export_round_trips_with_its_attempts_and_violations(units: Uni
         stored = await uow.exports.get(export.id)
         assert stored is not None
         stored.deferred(clock.advance(minutes=1), "451 try later")
-        stored.failed(clock.advance(minutes=2), "invalid", (Violation("BR-CO-15", True, "totals differ", "/Invoice"),))
+        stored.failed(
+            clock.advance(minutes=2), "invalid", (Violation("BR-CO-15", True, "totals differ", "/Invoice"),)
+        )
         await uow.commit()
     async with units() as uow:
         stored = await uow.exports.get(export.id)
@@ -128,7 +138,9 @@ async def test_two_transactions_racing_for_the_same_document_leave_one_export(
         assert len(await uow.exports.list(ExportQuery())) == 1
 
 
-async def test_exports_list_newest_first_with_filters_and_a_cursor(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_exports_list_newest_first_with_filters_and_a_cursor(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     start = clock.now()
     made = [an_export(start + timedelta(minutes=i)) for i in range(5)]
     made.append(an_export(start, status=ExportStatus.SKIPPED))
@@ -141,11 +153,20 @@ async def test_exports_list_newest_first_with_filters_and_a_cursor(units: UnitOf
         first = await uow.exports.list(ExportQuery(partner_id="p1", status=ExportStatus.QUEUED, limit=3))
         assert [e.id for e in first] == [e.id for e in reversed(made[2:5])]
         rest = await uow.exports.list(
-            ExportQuery(partner_id="p1", status=ExportStatus.QUEUED, limit=3, after=(first[-1].created_at, first[-1].id))
+            ExportQuery(
+                partner_id="p1",
+                status=ExportStatus.QUEUED,
+                limit=3,
+                after=(first[-1].created_at, first[-1].id),
+            )
         )
         assert [e.id for e in rest] == [made[1].id, made[0].id]
         window = await uow.exports.list(
-            ExportQuery(partner_id="p1", created_from=start + timedelta(minutes=1), created_until=start + timedelta(minutes=3))
+            ExportQuery(
+                partner_id="p1",
+                created_from=start + timedelta(minutes=1),
+                created_until=start + timedelta(minutes=3),
+            )
         )
         assert {e.id for e in window} == {made[1].id, made[2].id}
         counts = await uow.exports.count_by_status()
@@ -165,7 +186,9 @@ async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: Fi
             await uow.commit()
 
 
-async def test_the_outbox_leases_due_exports_to_one_worker_at_a_time(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_the_outbox_leases_due_exports_to_one_worker_at_a_time(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     now = clock.now()
     due, later = an_export(now), an_export(now)
     async with units() as uow:

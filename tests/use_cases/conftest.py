@@ -1,0 +1,48 @@
+"""Use-case tests run against the in-memory fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory.octopus import InMemoryOctopusAccount
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.extension import InstallExtension
+from application.use_cases.octopus_connection import BeginConnect, CompleteConnect
+from tests.builders import MAILBOX
+from tests.conftest import FixedClock
+
+RETURN_URL = "https://partner.banqup.example/extensions/octopus"
+
+
+@pytest.fixture
+def units() -> InMemoryUnitOfWorkFactory:
+    return InMemoryUnitOfWorkFactory()
+
+
+@pytest.fixture
+def octopus(clock: FixedClock) -> InMemoryOctopusAccount:
+    return InMemoryOctopusAccount(clock)
+
+
+async def connect(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount, partner: str
+) -> str:
+    """Installs and connects the partner's extension; returns where the browser was sent back."""
+    from urllib.parse import parse_qs, urlsplit
+
+    await InstallExtension(units, clock)(partner)
+    url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(partner, RETURN_URL)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    return await CompleteConnect(units, clock, octopus)(state, "a-code")
+
+
+@pytest.fixture
+async def active_client(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    """Partner p1 connected and client c1 activated with an Octopus mailbox, both at the clock's time."""
+    await connect(units, clock, octopus, "p1")
+    await ActivateClientIntegration(units, clock)(
+        ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
+    )

@@ -1,0 +1,213 @@
+"""Delivering queued exports: outcomes, retries and their schedule (R13, R15, R16)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable, Violation
+from application.ports.documents import RenderedDocument, SourceDocument
+from application.ports.mailer import OutgoingMail
+from application.use_cases.delivery import ClaimDueExports, DeliverExport, attachment_name
+from application.use_cases.exports import RetryExport
+from application.use_cases.receive_message import ReceiveDocumentMessage
+from domain.export import ExportStatus
+from domain.retry import RetrySchedule
+from tests.builders import MAILBOX, a_message
+from tests.conftest import FixedClock
+
+pytestmark = pytest.mark.usefixtures("active_client")
+SCHEDULE = RetrySchedule(
+    base=timedelta(minutes=1), max_delay=timedelta(minutes=30), horizon=timedelta(hours=2)
+)
+
+
+@dataclass
+class Banqup:
+    missing: set[str] = field(default_factory=set)
+
+    async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
+        if document_id in self.missing:
+            raise NotFound(f"document {document_id}")
+        return SourceDocument(client_id, document_id, b'{"number": "INV/42"}')
+
+
+@dataclass
+class Renderer:
+    invalid: set[str] = field(default_factory=set)
+
+    def render(self, source: SourceDocument) -> RenderedDocument:
+        if source.document_id in self.invalid:
+            raise InvalidDocument("not valid Peppol BIS 3", (Violation("BR-CO-15", True, "totals differ"),))
+        return RenderedDocument("invoice", "INV/42", "Brasserie Dupont", b"<Invoice/>")
+
+
+@dataclass
+class Relay:
+    """Answers each send with the next scripted failure, then accepts."""
+
+    script: list[ApplicationError] = field(default_factory=list)
+    sent: list[OutgoingMail] = field(default_factory=list)
+    sender_domain: str = "octobridge.example"
+
+    async def send(self, mail: OutgoingMail) -> str:
+        if self.script:
+            raise self.script.pop(0)
+        self.sent.append(mail)
+        return "250 2.0.0 queued as 1234"
+
+
+@dataclass
+class World:
+    units: InMemoryUnitOfWorkFactory
+    clock: FixedClock
+    banqup: Banqup = field(default_factory=Banqup)
+    renderer: Renderer = field(default_factory=Renderer)
+    relay: Relay = field(default_factory=Relay)
+
+    def deliver(self) -> DeliverExport:
+        return DeliverExport(self.units, self.clock, self.banqup, self.renderer, self.relay, SCHEDULE)
+
+    async def queue(self, document: str = "doc-1") -> str:
+        outcome = await ReceiveDocumentMessage(self.units, self.clock)(
+            a_message(self.clock.now(), document=document)
+        )
+        assert outcome.export_id is not None
+        return outcome.export_id
+
+    async def due(self) -> list[str]:
+        return await ClaimDueExports(self.units, self.clock)(100)
+
+    async def export(self, export_id: str):  # type: ignore[no-untyped-def]
+        async with self.units() as uow:
+            return await uow.exports.get(export_id)
+
+
+@pytest.fixture
+def world(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> World:
+    clock.advance(minutes=1)
+    return World(units, clock)
+
+
+async def test_a_delivered_export_has_its_message_id_and_leaves_the_outbox(world: World) -> None:
+    export_id = await world.queue()
+    assert await world.due() == [export_id]
+    assert await world.deliver()(export_id) is ExportStatus.DELIVERED
+    (mail,) = world.relay.sent
+    assert (mail.to, mail.subject) == (MAILBOX, "Invoice INV/42 — Brasserie Dupont")
+    assert mail.message_id == f"<export-{export_id}@octobridge.example>"
+    assert mail.attachment_name == "INV_42.xml"
+    export = await world.export(export_id)
+    assert (export.status, export.message_id, export.delivered_at) == (
+        "delivered",
+        mail.message_id,
+        world.clock.now(),
+    )
+    async with world.units() as uow:
+        assert await uow.outbox.depth() == 0
+
+
+async def test_temporary_failures_come_back_by_the_schedule_then_deliver(world: World) -> None:
+    world.relay.script = [Unavailable("421 4.7.0 try again later"), Unavailable("451 4.3.0 local error")]
+    export_id = await world.queue()
+    deliver = world.deliver()
+    for failures in (1, 2):
+        assert await world.due() == [export_id]
+        assert await deliver(export_id) is ExportStatus.QUEUED
+        assert await world.due() == []  # not before its time
+        world.clock.advance(seconds=SCHEDULE.delay(failures, 0.0).total_seconds())
+    assert await world.due() == [export_id]
+    assert await deliver(export_id) is ExportStatus.DELIVERED
+    export = await world.export(export_id)
+    assert [a.outcome for a in export.attempts] == ["deferred", "deferred", "delivered"]
+    assert export.attempts[0].detail == "421 4.7.0 try again later"
+
+
+async def test_past_the_horizon_a_temporary_failure_becomes_final(world: World) -> None:
+    world.relay.script = [Unavailable("connection refused")] * 50
+    export_id = await world.queue()
+    deliver, rounds = world.deliver(), 0
+    while (await world.export(export_id)).status is ExportStatus.QUEUED:
+        world.clock.at = world.units.store.outbox[export_id]  # the worker comes exactly when it is due
+        assert await world.due() == [export_id]
+        await deliver(export_id)
+        rounds += 1
+    export = await world.export(export_id)
+    assert export.status is ExportStatus.FAILED and export.last_error.startswith(
+        f"gave up after {rounds} attempts"
+    )
+    assert export.attempts[-1].at - export.attempts[0].at <= SCHEDULE.horizon
+    elapsed, expected = (
+        timedelta(0),
+        1,
+    )  # the schedule, replayed: the attempt that would pass the horizon is not made
+    while elapsed + SCHEDULE.delay(expected, 0.0) <= SCHEDULE.horizon:
+        elapsed += SCHEDULE.delay(expected, 0.0)
+        expected += 1
+    assert rounds == expected
+
+
+@pytest.mark.parametrize(
+    ("setup", "error"),
+    [
+        (
+            lambda w: w.relay.script.append(
+                Invalid("550 5.1.1 <uid-008352-24@import.octopus.be>: no such user")
+            ),
+            "550 5.1.1",
+        ),
+        (lambda w: w.banqup.missing.add("doc-1"), "Banqup no longer has the document"),
+    ],
+)
+async def test_permanent_failures_fail_at_once_with_the_answer(world: World, setup, error: str) -> None:  # type: ignore[no-untyped-def]
+    setup(world)
+    export_id = await world.queue()
+    assert await world.deliver()(export_id) is ExportStatus.FAILED
+    export = await world.export(export_id)
+    assert error in export.last_error and export.delivery_attempts == 1
+    async with world.units() as uow:
+        assert await uow.outbox.depth() == 0
+
+
+async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be_retried(
+    world: World,
+) -> None:
+    world.renderer.invalid.add("doc-1")
+    export_id = await world.queue()
+    assert await world.deliver()(export_id) is ExportStatus.FAILED
+    assert world.relay.sent == []
+    export = await world.export(export_id)
+    assert [v.rule_id for v in export.violations] == ["BR-CO-15"]
+    world.renderer.invalid.clear()
+    retried = await RetryExport(world.units, world.clock)(export_id, partner_id="p1")
+    assert retried.status == "queued" and retried.violations == []
+    assert await world.due() == [export_id]
+    assert await world.deliver()(export_id) is ExportStatus.DELIVERED
+
+
+async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: World) -> None:
+    export_id = await world.queue()
+    async with world.units() as uow:
+        export = await uow.exports.get(export_id)
+        export.failed(world.clock.now(), "failed by hand")
+        await uow.commit()
+    assert await world.deliver()(export_id) is None
+    assert world.relay.sent == []
+    async with world.units() as uow:
+        assert await uow.outbox.depth() == 0
+
+
+@pytest.mark.parametrize(
+    ("number", "name"),
+    [
+        ("INV-2026-0042", "INV-2026-0042.xml"),
+        ("../../etc/passwd", "etc_passwd.xml"),
+        ("F 12/3\r\n", "F_12_3.xml"),
+        ("///", "document.xml"),
+    ],
+)
+def test_attachment_names_are_file_name_safe(number: str, name: str) -> None:
+    assert attachment_name(number) == name

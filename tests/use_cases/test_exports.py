@@ -1,0 +1,75 @@
+"""Looking at exports and retrying them (R17), scoped to one partner (R19)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.errors import Conflict, Invalid, NotFound
+from application.use_cases.exports import ExportHistory, GetExport, ListExports, RetryExport
+from application.use_cases.receive_message import ReceiveDocumentMessage
+from tests.builders import a_message
+from tests.conftest import FixedClock
+
+pytestmark = pytest.mark.usefixtures("active_client")
+
+
+async def queue(units: InMemoryUnitOfWorkFactory, clock: FixedClock, count: int) -> list[str]:
+    receive, ids = ReceiveDocumentMessage(units, clock), []
+    for n in range(count):
+        outcome = await receive(a_message(clock.advance(minutes=1), document=f"doc-{n}"))
+        assert outcome.export_id is not None
+        ids.append(outcome.export_id)
+    return ids
+
+
+async def test_pages_walk_the_history_newest_first(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    ids = await queue(units, clock, 7)
+    history, seen, cursor = ExportHistory(units), [], None
+    while True:
+        page = await history(ListExports(partner_id="p1", client_id="c1", limit=3, cursor=cursor))
+        seen += [item.id for item in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == list(reversed(ids))
+    assert (await history(ListExports(partner_id="p2"))).items == []
+    assert (await history(ListExports(partner_id="p1", status="failed"))).items == []
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (ListExports(partner_id="p1", limit=0), "limit"),
+        (ListExports(partner_id="p1", limit=101), "limit"),
+        (ListExports(partner_id="p1", status="lost"), "status"),
+        (ListExports(partner_id="p1", cursor="not a cursor"), "cursor"),
+    ],
+)
+async def test_bad_queries_name_the_field(
+    units: InMemoryUnitOfWorkFactory, command: ListExports, field: str
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        await ExportHistory(units)(command)
+    assert caught.value.field == field
+
+
+async def test_another_partners_export_is_not_found(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    (export_id,) = await queue(units, clock, 1)
+    assert (await GetExport(units)(export_id, partner_id="p1")).id == export_id
+    with pytest.raises(NotFound):
+        await GetExport(units)(export_id, partner_id="p2")
+    with pytest.raises(NotFound):
+        await RetryExport(units, clock)(export_id, partner_id="p2")
+
+
+async def test_only_a_failed_export_can_be_retried(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    (export_id,) = await queue(units, clock, 1)
+    with pytest.raises(Conflict, match="only a failed export"):
+        await RetryExport(units, clock)(export_id)

@@ -1,0 +1,137 @@
+"""Installing, connecting, switching and uninstalling the extension (R1–R4)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from adapters.memory.octopus import InMemoryOctopusAccount
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.errors import Conflict, Invalid, NotFound
+from application.use_cases.extension import (
+    GetExtension,
+    InstallExtension,
+    SetExtensionActive,
+    UninstallExtension,
+)
+from application.use_cases.octopus_connection import (
+    BeginConnect,
+    CompleteConnect,
+    ListDossiers,
+    code_challenge,
+)
+from tests.conftest import FixedClock
+from tests.use_cases.conftest import RETURN_URL, connect
+
+ALLOWED = ("https://partner.banqup.example",)
+
+
+async def test_installing_twice_is_harmless(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> None:
+    install = InstallExtension(units, clock)
+    assert (await install("p1")).created
+    again = await install("p1")
+    assert not again.created
+    assert (again.extension.state, again.extension.active) == ("installed", False)
+    with pytest.raises(NotFound):
+        await GetExtension(units)("p2")
+
+
+async def test_connecting_switches_the_extension_on(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    back = await connect(units, clock, octopus, "p1")
+    assert back == f"{RETURN_URL}?octopus=connected"
+    extension = await GetExtension(units)("p1")
+    assert (extension.state, extension.active, extension.activated_at) == ("connected", True, clock.now())
+    async with units() as uow:
+        assert await uow.octopus.tokens("p1") is not None
+
+
+async def test_the_login_uses_pkce_and_a_single_use_state(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await InstallExtension(units, clock)("p1")
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL)
+    query = parse_qs(urlsplit(url).query)
+    state = query["state"][0]
+    async with units() as uow:  # a look, not committed
+        attempt = await uow.octopus.take(state)
+    assert attempt is not None and query["code_challenge"] == [code_challenge(attempt.code_verifier)]
+    complete = CompleteConnect(units, clock, octopus)
+    assert (await complete(state, "code")).endswith("octopus=connected")
+    with pytest.raises(Invalid) as caught:
+        await complete(state, "code")
+    assert caught.value.field == "state"
+
+
+async def test_an_expired_login_or_a_foreign_return_url_is_refused(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await InstallExtension(units, clock)("p1")
+    begin = BeginConnect(units, clock, octopus, ALLOWED)
+    with pytest.raises(Invalid) as caught:
+        await begin("p1", "https://evil.example/phish")
+    assert caught.value.field == "returnUrl"
+    url = await begin("p1", RETURN_URL)
+    clock.advance(minutes=11)
+    with pytest.raises(Invalid):
+        await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "code")
+
+
+async def test_a_refused_login_goes_back_with_the_reason(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await InstallExtension(units, clock)("p1")
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL + "?tab=1")
+    back = await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "refused")
+    assert back.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
+    assert not (await GetExtension(units)("p1")).active
+
+
+async def test_a_refused_renewal_asks_for_a_reconnect_and_exports_go_on(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await connect(units, clock, octopus, "p1")
+    dossiers = ListDossiers(units, clock, octopus)
+    clock.advance(minutes=30)
+    assert await dossiers("p1") == []  # the access token expired and was renewed
+    async with units() as uow:
+        tokens = await uow.octopus.tokens("p1")
+    assert tokens is not None and tokens.expires_at > clock.now()
+    octopus.revoked.add(tokens.refresh_token)
+    clock.advance(minutes=30)
+    with pytest.raises(Conflict, match="connect with Octopus again"):
+        await dossiers("p1")
+    extension = await GetExtension(units)("p1")
+    assert (extension.state, extension.active) == ("needsReconnect", True)
+
+
+async def test_switching_off_needs_a_confirmation(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await connect(units, clock, octopus, "p1")
+    switch = SetExtensionActive(units, clock)
+    with pytest.raises(Conflict, match="confirm"):
+        await switch("p1", active=False, confirm=False)
+    assert (await GetExtension(units)("p1")).active
+    clock.advance(hours=1)
+    assert not (await switch("p1", active=False, confirm=True)).active
+    clock.advance(hours=1)
+    on_again = await switch("p1", active=True, confirm=False)
+    assert on_again.active and on_again.activated_at == clock.now()
+
+
+async def test_uninstalling_forgets_the_tokens_at_once(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await connect(units, clock, octopus, "p1")
+    clock.advance(hours=1)
+    await UninstallExtension(units, clock)("p1")
+    async with units() as uow:
+        assert await uow.octopus.tokens("p1") is None
+        stored = await uow.extensions.get("p1")
+    assert stored is not None and not stored.is_installed and stored.activation.periods
+    with pytest.raises(NotFound):
+        await GetExtension(units)("p1")
+    assert (await InstallExtension(units, clock)("p1")).created

@@ -1,0 +1,160 @@
+"""Receiving Banqup messages: the decision and what is recorded (R9–R11)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.errors import Invalid
+from application.messages import MAX_MESSAGE_BYTES, decode_message
+from application.ports.repositories import ExportQuery
+from application.use_cases.client_integration import DeactivateClientIntegration
+from application.use_cases.receive_message import ReceiveDocumentMessage
+from domain.export import ExportStatus
+from tests.builders import MAILBOX, a_message
+from tests.conftest import FixedClock
+
+pytestmark = pytest.mark.usefixtures("active_client")
+
+
+async def exports(units: InMemoryUnitOfWorkFactory) -> list[tuple[str, str, str | None]]:
+    async with units() as uow:
+        found = await uow.exports.list(ExportQuery(limit=100))
+    return [(e.document_id, e.status, e.skip_reason) for e in found]
+
+
+async def test_an_approved_purchase_is_queued_with_its_outbox_row(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    outcome = await ReceiveDocumentMessage(units, clock)(a_message(clock.advance(minutes=1)))
+    assert (outcome.outcome, outcome.reason) == ("exported", None)
+    async with units() as uow:
+        export = await uow.exports.get(outcome.export_id or "")
+        assert export is not None and await uow.outbox.depth() == 1
+    assert (export.status, str(export.mailbox), export.direction, export.kind) == (
+        "queued",
+        MAILBOX,
+        "purchase",
+        "invoice",
+    )
+
+
+async def test_a_repeat_changes_nothing_whether_same_message_or_same_document(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(units, clock)
+    message = a_message(clock.advance(minutes=1))
+    await receive(message)
+    commits = units.store.commits
+    assert (await receive(message)).reason == "repeat"
+    assert (await receive(a_message(clock.now(), message_id="another-id"))).reason == "repeat"
+    assert units.store.commits == commits
+    assert len(await exports(units)) == 1
+
+
+async def test_other_events_are_acknowledged_and_ignored_without_a_write(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(units, clock)
+    commits = units.store.commits
+    for message in (
+        a_message(clock.now(), type="paid"),
+        a_message(clock.now(), category="invoice", type="approved"),
+        a_message(clock.now(), type="created"),
+    ):
+        assert (await receive(message)).outcome == "ignored"
+    assert units.store.commits == commits
+    wrong_folder = await receive(a_message(clock.now(), type="sent", folder="PURCHASES"))
+    assert (wrong_folder.outcome, wrong_folder.reason) == ("ignored", "not-approval-or-sending")
+    assert await exports(units) == []
+
+
+async def test_skips_are_kept_for_integrated_clients_only(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(units, clock)
+    historical = await receive(a_message(clock.now() - timedelta(days=2), document="old"))
+    assert (historical.outcome, historical.reason) == ("skipped", "before-activation")
+    stranger = await receive(a_message(clock.now(), client="not-integrated", document="d"))
+    assert (stranger.outcome, stranger.reason, stranger.export_id) == ("ignored", "client-inactive", None)
+    clock.advance(hours=1)
+    await DeactivateClientIntegration(units, clock)("p1", "c1")
+    inactive = await receive(a_message(clock.advance(minutes=1), document="after"))
+    assert (inactive.outcome, inactive.reason) == ("skipped", "client-inactive")
+    assert sorted(await exports(units)) == [
+        ("after", ExportStatus.SKIPPED, "client-inactive"),
+        ("old", ExportStatus.SKIPPED, "before-activation"),
+    ]
+    async with units() as uow:
+        assert await uow.outbox.depth() == 0
+
+
+async def test_a_document_message_missing_data_names_the_field(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    body = b'{"id": "m1", "category": "document", "type": "approved", "data": {"documentId": "d1"}}'
+    with pytest.raises(Invalid) as caught:
+        await ReceiveDocumentMessage(units, clock)(decode_message(body))
+    assert caught.value.field == "data.spaceId"
+    naive = (
+        b'{"id":"m2","category":"document","type":"sent","data":{"documentId":"d","spaceId":"s","partnerId":"p",'
+        b'"folder":"SALES","documentCategory":"INVOICE","occurredAt":"2026-11-20T10:15:00"}}'
+    )
+    with pytest.raises(Invalid) as caught:
+        await ReceiveDocumentMessage(units, clock)(decode_message(naive))
+    assert caught.value.field == "data.occurredAt"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"not json", "not JSON"),
+        (b"[]", "Expected `object`"),
+        (b'{"category": "document", "type": "approved"}', "missing required field `id`"),
+        (b'{"id": 5, "category": "document", "type": "approved"}', "$.id"),
+        (b'{"id": "", "category": "document", "type": "approved"}', "id must not be empty"),
+        (
+            b'{"id": "m", "category": "document", "type": "approved", "data": {"occurredAt": "yesterday"}}',
+            "occurredAt",
+        ),
+        (b" " * (MAX_MESSAGE_BYTES + 1), "larger than"),
+    ],
+)
+def test_malformed_messages_say_what_is_wrong(body: bytes, says: str) -> None:
+    with pytest.raises(Invalid, match=None) as caught:
+        decode_message(body)
+    assert says in caught.value.message
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        ["id", "category", "type", "data", "documentId", "occurredAt", "spaceId"]
+                    ),
+                    inner,
+                    max_size=5,
+                )
+            ),
+            max_leaves=12,
+        ).map(msgspec.json.encode),
+    )
+)
+def test_nothing_but_invalid_escapes_decoding(body: bytes) -> None:
+    try:
+        message = decode_message(body)
+        if message.may_export:
+            message.event()
+    except Invalid:
+        pass
