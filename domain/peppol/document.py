@@ -157,6 +157,8 @@ class PeppolDocument:
             raise InvalidValue("lines", "a document needs at least one line")
         if self.tax_currency is not None and self.tax_currency.currency == self.currency:
             raise InvalidValue("taxCurrency", "equals the document currency; leave it out")
+        if self.kind is DocumentKind.CREDIT_NOTE and self.due_date and self.payment_means is None:
+            raise InvalidValue("dueDate", "a credit note states its due date with its payment means")
         require_cents("totals.prepaid", self.prepaid)
         require_cents("totals.rounding", self.rounding)
         _check_categories(self)

@@ -70,8 +70,8 @@ def _tools(ctx: click.Context) -> UblTools:
         tools: UblTools = ctx.obj["ubl_tools"]
         return tools
     # Imported here so that `--help` does not load the container and its drivers.
-    from entrypoints.container import build_container  # noqa: PLC0415
-    from entrypoints.settings import Settings  # noqa: PLC0415
+    from entrypoints.container import build_container
+    from entrypoints.settings import Settings
 
     built: UblTools = build_container(Settings.from_environ()).ubl_toolkit()
     return built
