@@ -8,24 +8,32 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.clock import SystemClock
+from adapters.mail.eml_files import EmlFileMailer
+from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.octopus import InMemoryOctopusAccount
+from adapters.octopus import HttpOctopusAccount
 from adapters.persistence.engine import create_engine, session_factory
 from adapters.persistence.mapping import start_mappers
 from adapters.persistence.migrator import AlembicMigrator
 from adapters.persistence.token_cipher import TokenCipher
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.ubl import PeppolUblToolkit
+from application.ports.clock import Clock
+from application.ports.mailer import Mailer
 from application.use_cases.client_integration import (
     ActivateClientIntegration,
     DeactivateClientIntegration,
     GetClientIntegration,
     ListClientIntegrations,
 )
-from application.use_cases.delivery import ClaimDueExports
-from application.use_cases.exports import ExportHistory, GetExport, RetryExport
+from application.use_cases.delivery import ClaimDueExports, DeliverExport
+from application.use_cases.exports import ClientExportHistory, ExportHistory, GetExport, RetryExport
 from application.use_cases.extension import (
     GetExtension,
     InstallExtension,
@@ -33,10 +41,11 @@ from application.use_cases.extension import (
     SetExtensionActive,
     UninstallExtension,
 )
+from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.retry import RetrySchedule
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, SettingsError
 
 
 async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
@@ -50,6 +59,52 @@ async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
 def _units_of_work(engine: AsyncEngine, secret_key: str) -> SqlAlchemyUnitOfWorkFactory:
     start_mappers()
     return SqlAlchemyUnitOfWorkFactory(session_factory(engine), TokenCipher(secret_key))
+
+
+async def _mailer(settings: Settings) -> AsyncIterator[Mailer]:
+    """An SMTP relay when `SMTP_URL` is set, else `.eml` files under `var/outbox/`."""
+    if not settings.smtp_url:
+        yield EmlFileMailer(settings.outbox_dir, settings.mail_from)
+        return
+    mailer = SmtpMailer(SmtpRelay.from_url(settings.smtp_url), settings.mail_from)
+    try:
+        yield mailer
+    finally:
+        await mailer.close()
+
+
+async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0), follow_redirects=False) as client:
+        yield client
+
+
+def _banqup_documents(settings: Settings, http: httpx.AsyncClient) -> HttpBanqupDocuments:
+    if not settings.banqup_api_url:
+        raise SettingsError("OCTOBRIDGE_BANQUP_API_URL must name Banqup's API (or the stand-in's) to deliver")
+    return HttpBanqupDocuments(
+        settings.banqup_api_url, settings.banqup_client_id, settings.banqup_client_secret, http
+    )
+
+
+def _octopus_account(
+    settings: Settings, clock: Clock, http: httpx.AsyncClient
+) -> HttpOctopusAccount | InMemoryOctopusAccount:
+    """Octopus itself when `OCTOPUS_OAUTH_URL` is set, else the in-memory stand-in."""
+    if not settings.octopus_oauth_url:
+        return InMemoryOctopusAccount(clock)
+    return HttpOctopusAccount(
+        oauth_url=settings.octopus_oauth_url,
+        api_url=settings.octopus_api_url,
+        client_id=settings.octopus_software_house_id,
+        client_secret=settings.octopus_client_secret,
+        redirect_uri=f"{settings.public_url.rstrip('/')}/v1/octopus/callback",
+        clock=clock,
+        http=http,
+    )
+
+
+def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
+    return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
 
 def _retry_schedule(settings: Settings) -> RetrySchedule:
@@ -67,7 +122,11 @@ class Infrastructure(containers.DeclarativeContainer):
     units_of_work = providers.Singleton(_units_of_work, engine, settings.provided.secret_key)
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
-    octopus_account = providers.Singleton(InMemoryOctopusAccount, clock)
+    ubl_toolkit = providers.Singleton(_ubl_toolkit, settings)
+    mailer = providers.Resource(_mailer, settings)
+    http_client = providers.Resource(_http_client)
+    octopus_account = providers.Singleton(_octopus_account, settings, clock, http_client)
+    documents = providers.Singleton(_banqup_documents, settings, http_client)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -95,9 +154,21 @@ class UseCases(containers.DeclarativeContainer):
     list_clients = providers.Factory(ListClientIntegrations, uow)
     receive_message = providers.Factory(ReceiveDocumentMessage, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
+    client_export_history = providers.Factory(ClientExportHistory, uow)
+    read_operational_figures = providers.Factory(ReadOperationalFigures, uow)
+    check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
     claim_due_exports = providers.Factory(ClaimDueExports, uow, clock)
+    deliver_export = providers.Factory(
+        DeliverExport,
+        uow,
+        clock,
+        infrastructure.documents,
+        infrastructure.ubl_toolkit,
+        infrastructure.mailer,
+        infrastructure.retry_schedule,
+    )
 
 
 class Container(containers.DeclarativeContainer):

@@ -7,6 +7,8 @@ import click
 from entrypoints.cli.db import db
 from entrypoints.cli.demo import demo
 from entrypoints.cli.errors import OctobridgeGroup
+from entrypoints.cli.ubl import ubl
+from entrypoints.cli.worker import worker
 
 
 @click.group(cls=OctobridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +18,8 @@ def cli() -> None:
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(ubl)
+cli.add_command(worker)
 
 
 def main() -> None:

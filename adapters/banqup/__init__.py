@@ -1,0 +1,1 @@
+"""The Banqup API: documents read-only (R18)."""

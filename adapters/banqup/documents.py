@@ -1,0 +1,109 @@
+"""Banqup's document API over HTTP (CONTRACTS §4), behind an OAuth 2.0 client-credentials token."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+
+from application.errors import NotFound, Unavailable
+from application.ports.documents import SourceDocument
+
+MAX_JSON = 2 * 1024 * 1024
+MAX_FILE = 25 * 1024 * 1024
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+RENEW_BEFORE = 30.0
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float  # time.monotonic()
+
+
+class HttpBanqupDocuments:
+    """Reads a client's document, its PDF and its original UBL. It has no way to change them.
+
+    The token is cached and renewed shortly before it expires, and once more when Banqup answers
+    401; 429 and 5xx answers and network errors are retried with backoff, then `Unavailable`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        http: httpx.AsyncClient,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._credentials = (client_id, client_secret)
+        self._http = http
+        self._attempts = attempts
+        self._backoff = backoff
+        self._token: _Token | None = None
+        self._token_lock = asyncio.Lock()
+
+    async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
+        path = f"/documents/v1/spaces/{quote(client_id, safe='')}/documents/{quote(document_id, safe='')}"
+        document = await self._get(path, MAX_JSON)
+        if document is None:
+            raise NotFound(f"Banqup has no document {document_id} in space {client_id}")
+        pdf, ubl = await asyncio.gather(self._get(path + "/pdf", MAX_FILE), self._get(path + "/ubl", MAX_FILE))
+        return SourceDocument(client_id, document_id, document, pdf, ubl)
+
+    async def _get(self, path: str, limit: int) -> bytes | None:
+        """The body, or None on 404."""
+        renewed = False
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = await self._http.get(
+                    self._base + path, headers={"Authorization": f"Bearer {await self._bearer()}"}
+                )
+            except httpx.TransportError as exc:
+                failure = f"Banqup cannot be reached: {type(exc).__name__}"
+            else:
+                if response.status_code == 401 and not renewed:
+                    self._token, renewed = None, True
+                    continue
+                if response.status_code == 404:
+                    return None
+                if response.status_code == 200:
+                    if len(response.content) > limit:
+                        raise Unavailable(f"Banqup answered with more than {limit} bytes for {path}")
+                    return response.content
+                failure = f"Banqup answered {response.status_code} for {path}"
+                if response.status_code not in RETRIED_STATUSES:
+                    raise Unavailable(failure)
+            if attempt < self._attempts:
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1) * (0.5 + random.random() / 2))  # noqa: S311
+        raise Unavailable(failure)
+
+    async def _bearer(self) -> str:
+        async with self._token_lock:
+            if self._token is None or self._token.expires_at - RENEW_BEFORE <= time.monotonic():
+                self._token = await self._new_token()
+            return self._token.value
+
+    async def _new_token(self) -> _Token:
+        try:
+            response = await self._http.post(
+                self._base + "/oauth2/client_credential/gettoken",
+                data={"grant_type": "client_credentials"},
+                auth=self._credentials,
+            )
+        except httpx.TransportError as exc:
+            raise Unavailable(f"Banqup's token endpoint cannot be reached: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise Unavailable(f"Banqup refused a token: {response.status_code}")
+        try:
+            body = response.json()
+            return _Token(str(body["access_token"]), time.monotonic() + float(body.get("expires_in", 300)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Unavailable("Banqup's token answer is not understood") from exc

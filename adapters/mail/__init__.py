@@ -1,0 +1,1 @@
+"""Mail adapters: an SMTP relay in production, `.eml` files on the embedded default."""

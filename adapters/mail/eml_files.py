@@ -1,0 +1,43 @@
+"""The embedded default: each message written as an `.eml` file, atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from adapters.mail.message import build_message, domain_of
+from application.errors import Unavailable
+from application.ports.mailer import OutgoingMail
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class EmlFileMailer:
+    """Writes `<Message-ID>.eml` under `directory`: first under a temporary name, then renamed, so a
+    reader never sees half a message and a resend replaces the same file."""
+
+    def __init__(self, directory: Path, sender: str) -> None:
+        self._directory = directory
+        self._sender = sender
+
+    @property
+    def sender_domain(self) -> str:
+        return domain_of(self._sender)
+
+    async def send(self, mail: OutgoingMail) -> str:
+        data = build_message(mail, self._sender).as_bytes()
+        name = _UNSAFE.sub("_", mail.message_id.strip("<>")) + ".eml"
+        try:
+            self._directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self._directory, prefix=".", suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            target = self._directory / name
+            Path(temporary).replace(target)
+        except OSError as exc:
+            raise Unavailable(f"cannot write the message to {self._directory}: {exc.strerror}") from exc
+        return f"written to {target}"

@@ -1,0 +1,1 @@
+"""The worker: delivers queued exports (and, with a broker, consumes Banqup messages)."""

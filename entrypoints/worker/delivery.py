@@ -1,0 +1,66 @@
+"""The delivery loop: claims due exports and delivers a few at a time, until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+from application.errors import ApplicationError
+from domain.export import ExportStatus
+
+log = structlog.get_logger("octobridge.worker")
+
+Claim = Callable[[int], Awaitable[list[str]]]
+Deliver = Callable[[str], Awaitable[ExportStatus | None]]
+
+
+class DeliveryLoop:
+    """Keeps up to `concurrency` deliveries in flight; claims only as many exports as it can start,
+    so a stop never strands claimed exports behind a lease. On stop, it claims nothing more and
+    finishes the deliveries in hand."""
+
+    def __init__(self, claim: Claim, deliver: Deliver, *, concurrency: int = 4, idle_wait: float = 1.0) -> None:
+        self._claim = claim
+        self._deliver = deliver
+        self._concurrency = concurrency
+        self._idle_wait = idle_wait
+        self.delivered = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                free = self._concurrency - len(in_flight)
+                claimed = await self._claim_safely(free) if free else []
+                for export_id in claimed:
+                    in_flight.add(asyncio.create_task(self._deliver_one(export_id)))
+                if claimed and len(in_flight) < self._concurrency:
+                    continue  # more may be due right away
+                waiting: set[asyncio.Future[Any]] = {stopping, *in_flight}
+                await asyncio.wait(waiting, timeout=self._idle_wait, return_when=asyncio.FIRST_COMPLETED)
+                in_flight = {task for task in in_flight if not task.done()}
+        finally:
+            stopping.cancel()
+            if in_flight:
+                await asyncio.gather(*in_flight)
+
+    async def _claim_safely(self, limit: int) -> list[str]:
+        try:
+            return await self._claim(limit)
+        except ApplicationError as exc:
+            log.warning("claim failed; trying again shortly", error=exc.message)
+            return []
+
+    async def _deliver_one(self, export_id: str) -> None:
+        try:
+            status = await self._deliver(export_id)
+        except Exception:  # noqa: BLE001 - one export's surprise must not stop the others; its lease brings it back
+            log.exception("delivery failed unexpectedly; the export is taken again when its lease ends", export=export_id)
+            return
+        if status is ExportStatus.DELIVERED:
+            self.delivered += 1
+        log.info("export attempted", export=export_id, status=str(status) if status else "dropped")

@@ -1,0 +1,77 @@
+"""`HttpBanqupDocuments` against the stand-in Banqup and against scripted failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from adapters.banqup.documents import HttpBanqupDocuments
+from application.errors import NotFound, Unavailable
+from sandbox.banqup import BanqupStandIn, StoredDocument
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandIn, str]) -> None:
+    stand_in, url = banqup
+    stand_in.put("space-1", "doc-1", StoredDocument(b'{"id": "doc-1"}', pdf=b"%PDF-1.4"))
+    async with httpx.AsyncClient() as http:
+        documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
+        fetched = await documents.fetch("space-1", "doc-1")
+        assert (fetched.json, fetched.pdf, fetched.ubl) == (b'{"id": "doc-1"}', b"%PDF-1.4", None)
+        with pytest.raises(NotFound):
+            await documents.fetch("space-1", "doc-2")
+        assert len(stand_in.tokens) == 1  # one token, reused across calls
+
+
+async def test_wrong_credentials_are_unavailable_not_a_crash(banqup: tuple[BanqupStandIn, str]) -> None:
+    stand_in, url = banqup
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(Unavailable, match="refused a token"):
+            await HttpBanqupDocuments(url, "someone", "wrong", http).fetch("s", "d")
+
+
+def scripted(*statuses: int) -> tuple[Handler, list[str]]:
+    """Answers document calls with `statuses` in turn, then 200; counts token requests."""
+    remaining, log = list(statuses), []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/gettoken"):
+            log.append("token")
+            return httpx.Response(200, json={"access_token": f"t{len(log)}", "expires_in": 300})
+        log.append(request.headers["authorization"])
+        if request.url.path.endswith(("/pdf", "/ubl")):
+            return httpx.Response(404)
+        status = remaining.pop(0) if remaining else 200
+        return httpx.Response(status, content=b"{}" if status == 200 else b"")
+
+    return handle, log
+
+
+async def test_a_401_renews_the_token_once() -> None:
+    handle, log = scripted(401)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+    assert log[:4] == ["token", "Bearer t1", "token", "Bearer t3"]
+
+
+async def test_busy_answers_are_retried_then_given_up() -> None:
+    handle, log = scripted(503, 429)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        documents = HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0)
+        assert (await documents.fetch("s", "d")).json == b"{}"
+    handle, log = scripted(503, 503, 503)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        with pytest.raises(Unavailable, match="503"):
+            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+
+
+async def test_network_errors_are_unavailable() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
+        with pytest.raises(Unavailable, match="cannot be reached"):
+            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
