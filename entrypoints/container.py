@@ -107,6 +107,10 @@ def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
 
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
 def _retry_schedule(settings: Settings) -> RetrySchedule:
     return RetrySchedule(
         base=timedelta(seconds=settings.retry_base_seconds),
@@ -122,6 +126,7 @@ class Infrastructure(containers.DeclarativeContainer):
     units_of_work = providers.Singleton(_units_of_work, engine, settings.provided.secret_key)
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
+    lease = providers.Callable(_seconds, settings.provided.lease_seconds)
     ubl_toolkit = providers.Singleton(_ubl_toolkit, settings)
     mailer = providers.Resource(_mailer, settings)
     http_client = providers.Resource(_http_client)
@@ -159,7 +164,7 @@ class UseCases(containers.DeclarativeContainer):
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
-    claim_due_exports = providers.Factory(ClaimDueExports, uow, clock)
+    claim_due_exports = providers.Factory(ClaimDueExports, uow, clock, infrastructure.lease)
     deliver_export = providers.Factory(
         DeliverExport,
         uow,

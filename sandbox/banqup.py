@@ -69,12 +69,16 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
     base = "/documents/v1/spaces/{space_id:str}/documents/{document_id:str}"
 
     @get(base)
-    async def document(request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]) -> Response[bytes]:
+    async def document(
+        request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]
+    ) -> Response[bytes]:
         banqup.check(request.headers.get("authorization"))
         return Response(banqup.find(space_id, document_id).json, media_type="application/json")
 
     @get(base + "/pdf")
-    async def pdf(request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]) -> Response[bytes]:
+    async def pdf(
+        request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]
+    ) -> Response[bytes]:
         banqup.check(request.headers.get("authorization"))
         content = banqup.find(space_id, document_id).pdf
         if content is None:
@@ -82,7 +86,9 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
         return Response(content, media_type="application/pdf")
 
     @get(base + "/ubl")
-    async def ubl(request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]) -> Response[bytes]:
+    async def ubl(
+        request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]
+    ) -> Response[bytes]:
         banqup.check(request.headers.get("authorization"))
         content = banqup.find(space_id, document_id).ubl
         if content is None:

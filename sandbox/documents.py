@@ -72,7 +72,9 @@ def banqup_document(
         "buyerReference": "PO-77",
         "orderReference": None,
         "note": None,
-        "precedingInvoice": {"number": "INV-2026-0001", "issueDate": "2026-11-01"} if category == "CREDIT_NOTE" else None,
+        "precedingInvoice": {"number": "INV-2026-0001", "issueDate": "2026-11-01"}
+        if category == "CREDIT_NOTE"
+        else None,
         "invoicePeriod": None,
         "delivery": None,
         "seller": SELLER if folder == "PURCHASES" else BUYER,

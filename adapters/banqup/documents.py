@@ -55,7 +55,9 @@ class HttpBanqupDocuments:
         document = await self._get(path, MAX_JSON)
         if document is None:
             raise NotFound(f"Banqup has no document {document_id} in space {client_id}")
-        pdf, ubl = await asyncio.gather(self._get(path + "/pdf", MAX_FILE), self._get(path + "/ubl", MAX_FILE))
+        pdf, ubl = await asyncio.gather(
+            self._get(path + "/pdf", MAX_FILE), self._get(path + "/ubl", MAX_FILE)
+        )
         return SourceDocument(client_id, document_id, document, pdf, ubl)
 
     async def _get(self, path: str, limit: int) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import tempfile
@@ -29,6 +30,9 @@ class EmlFileMailer:
     async def send(self, mail: OutgoingMail) -> str:
         data = build_message(mail, self._sender).as_bytes()
         name = _UNSAFE.sub("_", mail.message_id.strip("<>")) + ".eml"
+        return await asyncio.to_thread(self._write, name, data)
+
+    def _write(self, name: str, data: bytes) -> str:
         try:
             self._directory.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self._directory, prefix=".", suffix=".tmp")

@@ -28,7 +28,9 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Date"] = formatdate(usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
-    message.add_attachment(mail.attachment, maintype="application", subtype="xml", filename=mail.attachment_name)
+    message.add_attachment(
+        mail.attachment, maintype="application", subtype="xml", filename=mail.attachment_name
+    )
     return message
 
 

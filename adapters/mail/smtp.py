@@ -82,7 +82,9 @@ class SmtpMailer:
         async with self._slots:
             connection = await self._take()
             try:
-                _, reply = await connection.client.send_message(message, sender=self._sender, recipients=[mail.to])
+                _, reply = await connection.client.send_message(
+                    message, sender=self._sender, recipients=[mail.to]
+                )
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await self._drop(connection)
                 refused = exc.recipients[0]
@@ -103,7 +105,10 @@ class SmtpMailer:
     async def _take(self) -> _Connection:
         while self._idle:
             connection = self._idle.pop()
-            if time.monotonic() - connection.opened_at < self._recycle_after and connection.client.is_connected:
+            if (
+                time.monotonic() - connection.opened_at < self._recycle_after
+                and connection.client.is_connected
+            ):
                 return connection
             await self._drop(connection)
         relay = self._relay

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight.")
+@click.option(
+    "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight."
+)
 def worker(concurrency: int) -> None:
     """Deliver queued exports; on SIGTERM, finish the exports in hand, then stop."""
     from entrypoints.cli.runtime import run
@@ -27,7 +29,9 @@ def worker(concurrency: int) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         use = container.use_cases
-        delivery = DeliveryLoop(await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency)
+        delivery = DeliveryLoop(
+            await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency
+        )
         click.echo("octobridge worker: delivering queued exports (SIGTERM to stop)", err=True)
         await delivery.run(stop)
         click.echo(f"octobridge worker: stopped after {delivery.delivered} deliveries", err=True)

@@ -22,7 +22,9 @@ class DeliveryLoop:
     so a stop never strands claimed exports behind a lease. On stop, it claims nothing more and
     finishes the deliveries in hand."""
 
-    def __init__(self, claim: Claim, deliver: Deliver, *, concurrency: int = 4, idle_wait: float = 1.0) -> None:
+    def __init__(
+        self, claim: Claim, deliver: Deliver, *, concurrency: int = 4, idle_wait: float = 1.0
+    ) -> None:
         self._claim = claim
         self._deliver = deliver
         self._concurrency = concurrency
@@ -58,8 +60,11 @@ class DeliveryLoop:
     async def _deliver_one(self, export_id: str) -> None:
         try:
             status = await self._deliver(export_id)
-        except Exception:  # noqa: BLE001 - one export's surprise must not stop the others; its lease brings it back
-            log.exception("delivery failed unexpectedly; the export is taken again when its lease ends", export=export_id)
+        except Exception:
+            log.exception(
+                "delivery failed unexpectedly; the export is taken again when its lease ends",
+                export=export_id,
+            )
             return
         if status is ExportStatus.DELIVERED:
             self.delivered += 1

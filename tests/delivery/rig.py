@@ -27,7 +27,9 @@ from sandbox.banqup import BanqupStandIn, StoredDocument
 from sandbox.documents import banqup_document, encoded
 
 MAILBOX = "uid-008352-24@import.octopus.be"
-TABLES = "outbox, exports, received_messages, client_integrations, extensions, octopus_tokens, connect_attempts"
+TABLES = (
+    "outbox, exports, received_messages, client_integrations, extensions, octopus_tokens, connect_attempts"
+)
 
 
 async def empty_database(url: str) -> None:
@@ -77,7 +79,11 @@ class Rig:
             self.documents += 1
             number = f"INV-2026-{self.documents:04d}"
             document_id = f"doc-{self.documents}"
-            self.banqup.put("c1", document_id, StoredDocument(encoded(banqup_document(document_id, "c1", number=number, **document))))
+            self.banqup.put(
+                "c1",
+                document_id,
+                StoredDocument(encoded(banqup_document(document_id, "c1", number=number, **document))),
+            )
             message = BanqupMessage(
                 id=f"m-{document_id}",
                 category="document",
@@ -101,13 +107,15 @@ class Rig:
         async with units() as uow:
             return list(await uow.exports.list(ExportQuery(partner_id="p1", limit=100_000)))
 
-    async def deliver_all(self, timeout: float = 60.0, concurrency: int = 4) -> None:
+    async def deliver_all(self, within: float = 60.0, concurrency: int = 4) -> None:
         """Runs the delivery loop until no export is queued any more."""
         use = self.container.use_cases
-        loop = DeliveryLoop(await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency, idle_wait=0.05)
+        loop = DeliveryLoop(
+            await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency, idle_wait=0.05
+        )
         stop = asyncio.Event()
         running = asyncio.create_task(loop.run(stop))
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         try:
             while any(e.status is ExportStatus.QUEUED for e in await self.exports()):
                 assert time.monotonic() < deadline, "exports still queued at the deadline"

@@ -27,7 +27,7 @@ async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandI
 
 
 async def test_wrong_credentials_are_unavailable_not_a_crash(banqup: tuple[BanqupStandIn, str]) -> None:
-    stand_in, url = banqup
+    _, url = banqup
     async with httpx.AsyncClient() as http:
         with pytest.raises(Unavailable, match="refused a token"):
             await HttpBanqupDocuments(url, "someone", "wrong", http).fetch("s", "d")
@@ -58,11 +58,11 @@ async def test_a_401_renews_the_token_once() -> None:
 
 
 async def test_busy_answers_are_retried_then_given_up() -> None:
-    handle, log = scripted(503, 429)
+    handle, _ = scripted(503, 429)
     async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
         documents = HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0)
         assert (await documents.fetch("s", "d")).json == b"{}"
-    handle, log = scripted(503, 503, 503)
+    handle, _ = scripted(503, 503, 503)
     async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
         with pytest.raises(Unavailable, match="503"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")

@@ -30,11 +30,15 @@ async def test_n_documents_make_n_valid_mails(world: Rig, smtp: RunningSmtp) -> 
     await world.deliver_all()
     messages = smtp.sink.messages
     assert len(messages) == 12
-    assert sorted(m["Message-ID"] for m in messages) == sorted(f"<export-{i}@octobridge.example>" for i in ids)
+    assert sorted(m["Message-ID"] for m in messages) == sorted(
+        f"<export-{i}@octobridge.example>" for i in ids
+    )
     toolkit = PeppolUblToolkit()
     for message in messages:
         assert message["To"] == MAILBOX
-        assert message["Subject"].startswith("Invoice INV-2026-") and message["Subject"].endswith(" — Brasserie Dupont SRL")
+        assert message["Subject"].startswith("Invoice INV-2026-") and message["Subject"].endswith(
+            " — Brasserie Dupont SRL"
+        )
         (attachment,) = message.iter_attachments()
         assert attachment.get_filename() == message["Subject"].split()[1] + ".xml"
         assert not [v for v in toolkit.validate(attachment.get_content()) if v.fatal]
@@ -43,9 +47,11 @@ async def test_n_documents_make_n_valid_mails(world: Rig, smtp: RunningSmtp) -> 
     assert all(e.message_id == f"<export-{e.id}@octobridge.example>" for e in exports)
 
 
-async def test_two_temporary_refusals_then_delivered_on_the_third_attempt(world: Rig, smtp: RunningSmtp) -> None:
+async def test_two_temporary_refusals_then_delivered_on_the_third_attempt(
+    world: Rig, smtp: RunningSmtp
+) -> None:
     smtp.sink.script += ["421 4.7.0 Try again later", "451 4.3.0 Local error"]
-    (export_id,) = await world.queue(1)
+    await world.queue(1)
     await world.deliver_all()
     (export,) = await world.exports()
     assert export.status is ExportStatus.DELIVERED
@@ -68,7 +74,9 @@ async def test_a_permanent_refusal_fails_at_once_with_the_reply(world: Rig, smtp
     )
 
 
-async def test_a_connection_dropped_during_data_is_retried_and_delivered_once(world: Rig, smtp: RunningSmtp) -> None:
+async def test_a_connection_dropped_during_data_is_retried_and_delivered_once(
+    world: Rig, smtp: RunningSmtp
+) -> None:
     smtp.sink.script.append(DROP)
     await world.queue(1)
     await world.deliver_all()
@@ -77,11 +85,15 @@ async def test_a_connection_dropped_during_data_is_retried_and_delivered_once(wo
     assert smtp.sink.message_ids() == [export.message_id]
 
 
-async def test_an_invalid_document_sends_nothing_and_fails_with_rule_ids(world: Rig, smtp: RunningSmtp) -> None:
+async def test_an_invalid_document_sends_nothing_and_fails_with_rule_ids(
+    world: Rig, smtp: RunningSmtp
+) -> None:
     await world.queue(1, totals_off_by="1.00")
     await world.deliver_all()
     (export,) = await world.exports()
     assert export.status is ExportStatus.FAILED
     assert [(v.rule_id, v.location) for v in export.violations] == [("OCTOBRIDGE-TOTALS", "totals.payable")]
-    assert "206.70" in export.violations[0].message and "205.70" in export.violations[0].message  # both figures
+    assert (
+        "206.70" in export.violations[0].message and "205.70" in export.violations[0].message
+    )  # both figures
     assert smtp.sink.messages == []
