@@ -99,3 +99,19 @@ class RetryExport:
             await uow.outbox.put(export.id, now)
             await uow.commit()
             return ExportView.of(export)
+
+
+class ClientExportHistory:
+    """A client's exports as its partner sees them; `NotFound` when the partner has no integration
+    for that client, so another partner's client ids reveal nothing."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+        self._history = ExportHistory(uow)
+
+    async def __call__(self, command: ListExports) -> ExportPage:
+        assert command.partner_id is not None and command.client_id is not None
+        async with self._uow() as uow:
+            if await uow.integrations.get(command.partner_id, command.client_id) is None:
+                raise NotFound("this client has no Octopus integration")
+        return await self._history(command)

@@ -1,0 +1,80 @@
+"""The Litestar app, made from settings and the container (CONTRACTS §3)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from entrypoints.container import Container, build_container
+from entrypoints.http import clients, exports, extension, messages, operations
+from entrypoints.http.auth import PartnerTokens, WebhookSignature
+from entrypoints.http.dependencies import PARTNER_SCHEME
+from entrypoints.http.metrics import HttpMetrics, RequestMetrics
+from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.settings import Settings
+
+MAX_BODY = 64 * 1024
+
+
+def create_app(settings: Settings, container: Container | None = None) -> Litestar:
+    """The API; its lifespan starts and stops the container's resources (the database engine…)."""
+    container = container or build_container(settings)
+    http_metrics = HttpMetrics()
+
+    @asynccontextmanager
+    async def resources(_: Litestar) -> AsyncIterator[None]:
+        await container.init_resources()  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            await container.shutdown_resources()  # type: ignore[misc]
+
+    return Litestar(
+        route_handlers=[
+            *extension.ROUTES,
+            *clients.ROUTES,
+            *exports.ROUTES,
+            *messages.ROUTES,
+            *operations.ROUTES,
+        ],
+        state=State(
+            {
+                "container": container,
+                "settings": settings,
+                "partner_tokens": PartnerTokens(settings.api_token_secret),
+                "webhook_signature": WebhookSignature(settings.webhook_secret),
+                "metrics": http_metrics,
+            }
+        ),
+        lifespan=[resources],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestMetrics(http_metrics)],
+        request_max_body_size=MAX_BODY,
+        openapi_config=OpenAPIConfig(
+            title="octobridge",
+            version="1",
+            description="Banqup documents, delivered to Octopus as Peppol BIS 3.0 UBL.",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    PARTNER_SCHEME: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="HS256, iss=banqup, aud=octobridge, sub=<partnerId>, exp ≤ 10 minutes",
+                    )
+                }
+            ),
+        ),
+        debug=False,
+    )
+
+
+def app_from_environ() -> Litestar:
+    """The app for `octobridge serve`: settings read once from the environment."""
+    return create_app(Settings.from_environ())

@@ -1,0 +1,153 @@
+"""The extension's lifecycle and its Octopus connection (R1–R4, R8)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, delete, get, patch, put
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, QueryParameter
+from litestar.response import Redirect
+
+from application.use_cases.extension import (
+    GetExtension,
+    InstallExtension,
+    SetExtensionActive,
+    UninstallExtension,
+)
+from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
+from application.views import ExtensionView, Struct
+from entrypoints.http.dependencies import PARTNER, SECURED, use_case
+from entrypoints.http.problems import problems
+
+TAGS = ["extension"]
+AUTHENTICATED = (401, 503)
+
+
+class ExtensionSwitch(Struct):
+    """The "Active" switch; switching off needs `confirm: true` (R3)."""
+
+    active: bool
+    confirm: bool = False
+
+
+@put(
+    "/v1/extension",
+    tags=TAGS,
+    summary="Install the extension (R1): 201 the first time, 200 after",
+    security=SECURED,
+    dependencies={**PARTNER, "install": use_case("install_extension")},
+    responses={
+        201: ResponseSpec(ExtensionView, description="Installed now", generate_examples=False),
+        **problems(*AUTHENTICATED),
+    },
+)
+async def install_extension(
+    partner_id: NamedDependency[str], install: NamedDependency[InstallExtension]
+) -> Response[ExtensionView]:
+    result = await install(partner_id)
+    return Response(result.extension, status_code=201 if result.created else 200)
+
+
+@get(
+    "/v1/extension",
+    tags=TAGS,
+    summary="The extension: state (installed, connected, needsReconnect) and the Active switch",
+    security=SECURED,
+    dependencies={**PARTNER, "get_extension": use_case("get_extension")},
+    responses=problems(*AUTHENTICATED, 404),
+)
+async def show_extension(
+    partner_id: NamedDependency[str], get_extension: NamedDependency[GetExtension]
+) -> ExtensionView:
+    return await get_extension(partner_id)
+
+
+@patch(
+    "/v1/extension",
+    tags=TAGS,
+    summary='The Active switch (R3); switching off needs "confirm": true, else 409',
+    security=SECURED,
+    dependencies={**PARTNER, "switch": use_case("set_extension_active")},
+    responses=problems(400, *AUTHENTICATED, 404, 409),
+)
+async def switch_extension(
+    partner_id: NamedDependency[str],
+    data: JSONBody[ExtensionSwitch],
+    switch: NamedDependency[SetExtensionActive],
+) -> ExtensionView:
+    return await switch(partner_id, data.active, data.confirm)
+
+
+@delete(
+    "/v1/extension",
+    tags=TAGS,
+    summary="Uninstall (R4): the Octopus tokens are removed at once; the export history stays",
+    security=SECURED,
+    dependencies={**PARTNER, "uninstall": use_case("uninstall_extension")},
+    responses=problems(*AUTHENTICATED, 404),
+)
+async def uninstall_extension(
+    partner_id: NamedDependency[str], uninstall: NamedDependency[UninstallExtension]
+) -> None:
+    await uninstall(partner_id)
+
+
+@get(
+    "/v1/extension/octopus/connect",
+    tags=TAGS,
+    summary="Connect with Octopus (R2): a redirect to Octopus's login, with state and PKCE",
+    status_code=302,
+    security=SECURED,
+    dependencies={**PARTNER, "begin": use_case("begin_connect")},
+    responses=problems(400, *AUTHENTICATED, 404),
+)
+async def connect_octopus(
+    partner_id: NamedDependency[str],
+    begin: NamedDependency[BeginConnect],
+    return_url: Annotated[str, QueryParameter(name="returnUrl", max_length=2000)],
+) -> Redirect:
+    return Redirect(await begin(partner_id, return_url), status_code=302)
+
+
+@get(
+    "/v1/octopus/callback",
+    tags=TAGS,
+    summary="Octopus sends the browser back here; it goes on to the return URL with the outcome",
+    status_code=302,
+    dependencies={"complete": use_case("complete_connect")},
+    responses=problems(400, 503),
+)
+async def octopus_callback(
+    complete: NamedDependency[CompleteConnect],
+    login_state: Annotated[str, QueryParameter(name="state", max_length=200)],
+    code: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+    error: Annotated[str | None, QueryParameter(max_length=200)] = None,
+) -> Redirect:
+    return Redirect(await complete(login_state, code, error), status_code=302)
+
+
+@get(
+    "/v1/octopus/dossiers",
+    tags=TAGS,
+    summary="The dossiers of the connected Octopus account (R8); 409 when not connected",
+    security=SECURED,
+    dependencies={**PARTNER, "list_dossiers": use_case("list_dossiers")},
+    responses=problems(*AUTHENTICATED, 403, 404, 409),
+)
+async def octopus_dossiers(
+    partner_id: NamedDependency[str], list_dossiers: NamedDependency[ListDossiers]
+) -> list[DossierView]:
+    return await list_dossiers(partner_id)
+
+
+ROUTES = [
+    install_extension,
+    show_extension,
+    switch_extension,
+    uninstall_extension,
+    connect_octopus,
+    octopus_callback,
+    octopus_dossiers,
+]

@@ -1,0 +1,68 @@
+"""Prometheus figures: requests as they happen, and exports and the queue read at each scrape."""
+
+from __future__ import annotations
+
+import time
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from application.use_cases.metrics import OperationalFigures
+
+
+class HttpMetrics:
+    """One registry per app, so that several apps in one process (tests) do not collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "octobridge_http_requests",
+            "HTTP requests answered, by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "octobridge_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.exports = Gauge("octobridge_exports", "Exports by status", ["status"], registry=self.registry)
+        self.queue_depth = Gauge(
+            "octobridge_queue_depth", "Exports waiting in the outbox for a worker", registry=self.registry
+        )
+
+    def exposition(self, figures: OperationalFigures) -> bytes:
+        for status, count in figures.exports_by_status.items():
+            self.exports.labels(status=status).set(count)
+        self.queue_depth.set(figures.queue_depth)
+        return generate_latest(self.registry)
+
+
+class RequestMetrics(ASGIMiddleware):
+    """Counts and times each request by its route template, never by its raw path."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, metrics: HttpMetrics) -> None:
+        self._metrics = metrics
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await next_app(scope, receive, sending)
+        finally:
+            route = scope.get("path_template") or "unmatched"
+            method = scope.get("method", "?")
+            self._metrics.requests.labels(method=method, route=route, status=str(status)).inc()
+            self._metrics.latency.labels(method=method, route=route).observe(time.perf_counter() - started)
