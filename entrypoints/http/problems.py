@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -18,6 +19,7 @@ from domain.errors import InvalidValue, NotAllowed
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 30
+MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +88,12 @@ def _framework_detail(error: HTTPException) -> tuple[str, str | None]:
     if isinstance(error, ValidationException) and isinstance(error.extra, list) and error.extra:
         first = error.extra[0]
         if isinstance(first, Mapping):
-            field = first.get("key")
             message = str(first.get("message") or error.detail)
-            return (f"{field}: {message}" if field else message), (str(field) if field else None)
+            key = first.get("key")
+            if key == "data":  # the body as a whole: the message names the field, if any
+                missing = MISSING_FIELD.search(message)
+                key = missing.group(1) if missing else None
+            return (f"{key}: {message}" if key else message), (str(key) if key else None)
     return str(error.detail), None
 
 
