@@ -54,7 +54,7 @@ async def test_every_endpoint_answers_404_for_another_partners_ids(
     answers = {}
     for method, path, extra in requests_for(owned):
         if intruder_installed and (path.startswith("/v1/extension") or path == "/v1/octopus/dossiers"):
-            continue  # these speak of the caller's own extension, which exists: nothing of the owner's is named
+            continue  # the caller's own extension, which exists: nothing of the owner's is named
         response = await client.request(method, path, headers=intruder, follow_redirects=False, **extra)
         answers[f"{method} {path}"] = response.status_code
     assert set(answers.values()) == {404}, answers

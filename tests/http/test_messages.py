@@ -114,8 +114,9 @@ async def test_a_body_larger_than_the_limit_answers_413(client: AsyncTestClient[
             "data.documentId",
         ),
         (
-            b'{"id": "m", "category": "document", "type": "approved", "data": {"documentId": "d", "spaceId": "c",'
-            b' "partnerId": "p", "folder": "SALES", "documentCategory": "INVOICE", "occurredAt": "yesterday"}}',
+            b'{"id": "m", "category": "document", "type": "approved", "data": {"documentId": "d",'
+            b' "spaceId": "c", "partnerId": "p", "folder": "SALES", "documentCategory": "INVOICE",'
+            b' "occurredAt": "yesterday"}}',
             "occurredAt",
         ),
     ],
