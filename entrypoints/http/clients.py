@@ -18,7 +18,7 @@ from application.use_cases.client_integration import (
 )
 from application.use_cases.exports import MAX_PAGE, ClientExportHistory, ListExports
 from application.views import ClientIntegrationView, ExportPage, Struct
-from entrypoints.http.dependencies import PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
 from entrypoints.http.problems import problems
 
 TAGS = ["clients"]
@@ -43,6 +43,7 @@ class ClientIntegrationForm(Struct):
     tags=TAGS,
     summary="Activate a client, or change its mailbox (R5, R6); warnings name anything to check",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "activate": use_case("activate_client")},
     responses={
         201: ResponseSpec(ClientIntegrationView, description="Activated now", generate_examples=False),
@@ -72,6 +73,7 @@ async def activate_client(
     tags=TAGS,
     summary="A client's integration and its mailbox history",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "get_client": use_case("get_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
@@ -88,6 +90,7 @@ async def show_client(
     tags=TAGS,
     summary="Deactivate a client (R7); it can be activated again later",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "deactivate": use_case("deactivate_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
@@ -104,6 +107,7 @@ async def deactivate_client(
     tags=TAGS,
     summary="A client's export history, newest first (R17)",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "history": use_case("client_export_history")},
     responses=problems(400, *AUTHENTICATED, 404),
 )

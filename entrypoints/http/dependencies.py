@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler
 
 from entrypoints.container import Container
 from entrypoints.http.auth import PartnerTokens
@@ -20,10 +22,16 @@ def container_of(state: State) -> Container:
     return container
 
 
-async def authenticated_partner(request: Anything) -> str:
-    """The partner id the Bearer token speaks for; 401 without a valid one."""
-    tokens: PartnerTokens = request.app.state.partner_tokens
-    return tokens.partner(request.headers.get("Authorization"))
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard: 401 unless the Bearer token holds. Guards run before any dependency is resolved."""
+    tokens: PartnerTokens = connection.app.state.partner_tokens
+    connection.state.partner_id = tokens.partner(connection.headers.get("Authorization"))
+
+
+def authenticated_partner(request: Anything) -> str:
+    """The partner id the Bearer token speaks for, as `authenticate` found it."""
+    partner: str = request.state.partner_id
+    return partner
 
 
 def use_case(name: str) -> Provide:
@@ -36,5 +44,6 @@ def use_case(name: str) -> Provide:
 
 
 PARTNER_SCHEME = "partnerToken"
-PARTNER = {"partner_id": Provide(authenticated_partner)}
+PARTNER = {"partner_id": Provide(authenticated_partner, sync_to_thread=False)}
+GUARDS = [authenticate]
 SECURED: list[dict[str, list[str]]] = [{PARTNER_SCHEME: []}]

@@ -10,7 +10,7 @@ from litestar.params import PathParameter
 
 from application.use_cases.exports import GetExport, RetryExport
 from application.views import ExportView
-from entrypoints.http.dependencies import PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
 from entrypoints.http.problems import problems
 
 TAGS = ["exports"]
@@ -22,6 +22,7 @@ ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_lengt
     tags=TAGS,
     summary="One export: status, attempts, Message-ID, validation messages",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "get_export": use_case("get_export")},
     responses=problems(400, 401, 404, 503),
 )
@@ -39,6 +40,7 @@ async def show_export(
     summary="Put a failed export back in the queue; 409 when it has not failed",
     status_code=202,
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "retry": use_case("retry_export")},
     responses=problems(400, 401, 404, 409, 503),
 )

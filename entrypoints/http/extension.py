@@ -18,7 +18,7 @@ from application.use_cases.extension import (
 )
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
 from application.views import ExtensionView, Struct
-from entrypoints.http.dependencies import PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
 from entrypoints.http.problems import problems
 
 TAGS = ["extension"]
@@ -37,6 +37,7 @@ class ExtensionSwitch(Struct):
     tags=TAGS,
     summary="Install the extension (R1): 201 the first time, 200 after",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "install": use_case("install_extension")},
     responses={
         201: ResponseSpec(ExtensionView, description="Installed now", generate_examples=False),
@@ -55,6 +56,7 @@ async def install_extension(
     tags=TAGS,
     summary="The extension: state (installed, connected, needsReconnect) and the Active switch",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "get_extension": use_case("get_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
@@ -69,6 +71,7 @@ async def show_extension(
     tags=TAGS,
     summary='The Active switch (R3); switching off needs "confirm": true, else 409',
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "switch": use_case("set_extension_active")},
     responses=problems(400, *AUTHENTICATED, 404, 409),
 )
@@ -85,6 +88,7 @@ async def switch_extension(
     tags=TAGS,
     summary="Uninstall (R4): the Octopus tokens are removed at once; the export history stays",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "uninstall": use_case("uninstall_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
@@ -100,6 +104,7 @@ async def uninstall_extension(
     summary="Connect with Octopus (R2): a redirect to Octopus's login, with state and PKCE",
     status_code=302,
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "begin": use_case("begin_connect")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
@@ -133,6 +138,7 @@ async def octopus_callback(
     tags=TAGS,
     summary="The dossiers of the connected Octopus account (R8); 409 when not connected",
     security=SECURED,
+    guards=GUARDS,
     dependencies={**PARTNER, "list_dossiers": use_case("list_dossiers")},
     responses=problems(*AUTHENTICATED, 403, 404, 409),
 )

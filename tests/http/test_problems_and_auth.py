@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -76,7 +78,7 @@ async def test_a_token_within_ten_minutes_and_a_little_skew_is_accepted(client: 
 
 
 async def test_errors_are_problem_details_naming_the_field(
-    client: AsyncTestClient[Any], world: OctopusWorld
+    client: AsyncTestClient[Any], world: OctopusWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
     headers = as_partner(P1)
     assert_problem(await client.get("/v1/extension", headers=headers), 404)
@@ -107,6 +109,11 @@ async def test_errors_are_problem_details_naming_the_field(
     limit = await client.get("/v1/clients/c1/exports", params={"limit": 0}, headers=headers)
     assert_problem(limit, 400, "limit")
     assert_problem(await client.get("/v1/nowhere", headers=headers), 404)
+    assert_problem(
+        await client.patch("/v1/extension", content=b"{", headers={"Authorization": "Bearer x"}), 401
+    )
+    await asyncio.sleep(0.05)  # let anything cancelled under a failing request report itself
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_dossiers_need_a_connection(client: AsyncTestClient[Any]) -> None:

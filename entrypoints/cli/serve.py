@@ -1,0 +1,22 @@
+"""`octobridge serve`: the HTTP API for Banqup under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+APP_FACTORY = "entrypoints.http.app:app_from_environ"  # by name: the CLI never imports the HTTP entrypoint
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+def serve(host: str, port: int) -> None:
+    """Serve the HTTP API for Banqup (run `octobridge db upgrade` first)."""
+    import uvicorn
+
+    from entrypoints.settings import Settings
+
+    Settings.from_environ()  # a wrong setting is one line and exit 2 here, not a traceback in uvicorn
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, server_header=False, log_level="info")
