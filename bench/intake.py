@@ -1,0 +1,170 @@
+"""Message intake over HTTP against the database's own commit rate, in one run on one machine.
+
+Intake: signed `POST /v1/messages` to `octobridge serve`'s app under uvicorn on a local port, each
+a new approved document of an active client (signature check, parse, policy, one transaction of
+message id + export + outbox row, 202). Baseline: one-row INSERT + COMMIT, one after another, on
+the same SQLite file with the same engine settings. Goal: ratio ≥ 1.0.
+
+Run: `python bench/intake.py [MESSAGES] [CONCURRENCY]` (defaults 2000 and 8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+import jwt
+import uvicorn
+from sqlalchemy import text
+
+from adapters.persistence.engine import create_engine
+from adapters.persistence.migrator import AlembicMigrator
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+WEBHOOK_SECRET = "bench-webhook-secret-of-32-bytes-or-more"
+API_TOKEN_SECRET = "bench-api-token-secret-of-32-bytes-or-more"
+PARTNER, CLIENT = "partner-bench", "space-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def serve(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
+    port = free_port()
+    app = create_app(settings, build_container(settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+def signed(body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    mac = hmac.new(WEBHOOK_SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return {"Banqup-Signature": f"t={stamp},v1={mac}", "Content-Type": "application/json"}
+
+
+def message(n: int) -> bytes:
+    occurred = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    data = {
+        "documentId": f"doc-{n}",
+        "spaceId": CLIENT,
+        "partnerId": PARTNER,
+        "folder": "PURCHASES",
+        "documentCategory": "INVOICE",
+        "occurredAt": occurred,
+    }
+    return json.dumps({"id": f"msg-{n}", "category": "document", "type": "approved", "data": data}).encode()
+
+
+async def set_up(http: httpx.AsyncClient) -> None:
+    """Installs, connects (the in-memory Octopus stand-in) and activates the one client."""
+    token = jwt.encode(
+        {"iss": "banqup", "aud": "octobridge", "sub": PARTNER, "exp": int(time.time()) + 600},
+        API_TOKEN_SECRET,
+        algorithm="HS256",
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    await http.put("/v1/extension", headers=auth)
+    start = await http.get(
+        "/v1/extension/octopus/connect", params={"returnUrl": "http://127.0.0.1:8000/"}, headers=auth
+    )
+    state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+    await http.get("/v1/octopus/callback", params={"state": state, "code": "bench"})
+    activated = await http.put(
+        f"/v1/clients/{CLIENT}/octopus", json={"mailbox": "uid-008352-24@import.octopus.be"}, headers=auth
+    )
+    assert activated.status_code == 201, activated.text
+
+
+async def intake(base_url: str, messages: int, concurrency: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    numbers = iter(range(messages))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+        await set_up(http)
+        await asyncio.sleep(1.1)  # messages happen after the activation, to the second
+
+        async def sender() -> None:
+            for n in numbers:
+                body = message(n)
+                began = time.perf_counter()
+                response = await http.post("/v1/messages", content=body, headers=signed(body))
+                latencies.append(time.perf_counter() - began)
+                assert response.status_code == 202 and response.json()["outcome"] == "exported", response.text
+
+        began = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return messages / (time.perf_counter() - began), latencies
+
+
+async def raw_commits(url: str, commits: int) -> float:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(
+                text("CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, at TEXT)")
+            )
+            await connection.commit()
+            began = time.perf_counter()
+            for n in range(commits):
+                await connection.execute(text("INSERT INTO bench_rows (at) VALUES (:at)"), {"at": str(n)})
+                await connection.commit()
+            return commits / (time.perf_counter() - began)
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    messages = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/octobridge.db"
+        AlembicMigrator(url).upgrade()
+        settings = Settings(
+            database_url=url,
+            webhook_secret=WEBHOOK_SECRET,
+            api_token_secret=API_TOKEN_SECRET,
+            secret_key="bench-secret-key",
+            var_dir=f"{folder}/var",
+        )
+        base_url, server, thread = serve(settings)
+        try:
+            rate, latencies = asyncio.run(intake(base_url, messages, concurrency))
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+        baseline = asyncio.run(raw_commits(url, messages))
+    cuts = statistics.quantiles(latencies, n=100)
+    print(
+        f"intake:   {messages} signed POST /v1/messages, {concurrency} in flight: {rate:,.0f}/s, "
+        f"p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms"
+    )
+    print(f"baseline: one-row INSERT + COMMIT on the same SQLite file: {baseline:,.0f}/s")
+    print(f"ratio:    {rate / baseline:.2f} (goal ≥ 1.0)")
+
+
+if __name__ == "__main__":
+    main()
