@@ -86,9 +86,9 @@ def _fields() -> dict[str, object]:
 
 def _convert(name: str, raw: str, field_type: object) -> object:
     variable = PREFIX + name.upper()
-    if field_type is float:
+    if field_type in (float, int):
         try:
-            return float(raw)
+            return float(raw) if field_type is float else int(raw)
         except ValueError as exc:
             raise SettingsError(f"{variable} must be a number, not {raw!r}") from exc
     if name == "allowed_return_origins":

@@ -12,6 +12,8 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 
+from sandbox.documents import banqup_document, encoded
+
 TOKEN_LIFE = 300
 
 
@@ -31,6 +33,7 @@ class BanqupStandIn:
     documents: dict[tuple[str, str], StoredDocument] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
     calls: int = 0
+    invent: bool = False  # answer any unknown document with a valid invoice made from its id
 
     def put(self, space_id: str, document_id: str, document: StoredDocument) -> None:
         self.documents[(space_id, document_id)] = document
@@ -52,7 +55,10 @@ class BanqupStandIn:
         if self.tokens.get(token, 0) < time.monotonic():
             raise NotAuthorizedException("token missing or expired")
 
-    def find(self, space_id: FromPath[str], document_id: FromPath[str]) -> StoredDocument:
+    def find(self, space_id: str, document_id: str) -> StoredDocument:
+        if (space_id, document_id) not in self.documents and self.invent:
+            invented = banqup_document(document_id, space_id, number=f"INV-{document_id}"[:40])
+            self.documents[(space_id, document_id)] = StoredDocument(encoded(invented))
         try:
             return self.documents[(space_id, document_id)]
         except KeyError:
@@ -96,3 +102,17 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
         return Response(content, media_type="application/xml")
 
     return Litestar([token, document, pdf, ubl], openapi_config=None)
+
+
+def main() -> None:
+    """`python -m sandbox.banqup PORT`: a stand-in that invents every document asked for."""
+    import sys
+
+    import uvicorn
+
+    app = create_banqup_app(BanqupStandIn(invent=True))
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -37,7 +37,7 @@ class DeliveryLoop:
         try:
             while not stop.is_set():
                 free = self._concurrency - len(in_flight)
-                claimed = await self._claim_safely(free) if free else []
+                claimed = await self._claim_safely(free) if free * 2 >= self._concurrency else []
                 for export_id in claimed:
                     in_flight.add(asyncio.create_task(self._deliver_one(export_id)))
                 if claimed and len(in_flight) < self._concurrency:

@@ -18,8 +18,8 @@ import pytest
 
 from domain.export import AttemptOutcome, ExportStatus
 from sandbox.banqup import BanqupStandIn
+from sandbox.world import rig, settings_for
 from tests.delivery.conftest import RunningSmtp
-from tests.delivery.rig import rig, settings_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -10,8 +10,8 @@ import pytest
 from adapters.ubl import PeppolUblToolkit
 from domain.export import ExportStatus
 from sandbox.banqup import BanqupStandIn
+from sandbox.world import MAILBOX, Rig, rig, settings_for
 from tests.delivery.conftest import DROP, RunningSmtp
-from tests.delivery.rig import MAILBOX, Rig, rig, settings_for
 
 pytestmark = pytest.mark.postgres
 

@@ -1,5 +1,5 @@
-"""A worker's world for end-to-end delivery tests: the real container on a real database, the stand-in
-Banqup, a real SMTP server, and partner p1 with client c1 switched on."""
+"""A worker's world for end-to-end runs (tests and benchmarks): the real container on a real database,
+the stand-in Banqup, a real SMTP server, and partner p1 with client c1 switched on."""
 
 from __future__ import annotations
 
@@ -128,9 +128,9 @@ class Rig:
 
 @asynccontextmanager
 async def rig(settings: Settings, banqup: BanqupStandIn) -> AsyncIterator[Rig]:
-    await empty_database(settings.database_url)
     container = build_container(settings)
     container.infrastructure.migrator().upgrade()
+    await empty_database(settings.database_url)
     await container.init_resources()  # type: ignore[misc]
     try:
         world = Rig(container, banqup)

@@ -1,0 +1,144 @@
+"""Delivery end to end against a bare loop, in one run on one machine.
+
+End to end: queued exports on PostgreSQL → the worker's loop (claim, fetch from the stand-in Banqup,
+render and validate, send, record) → mails accepted by a real SMTP server. Baseline: a loop that only
+renders, validates and sends the same documents to the same server. Goal: ratio ≥ 0.8.
+
+Run: `python bench/delivery.py [EXPORTS]` with PostgreSQL on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncpg
+import structlog
+
+from adapters.mail.smtp import SmtpMailer, SmtpRelay
+from adapters.ubl import PeppolUblToolkit
+from application.ports.documents import SourceDocument
+from application.use_cases.delivery import compose
+from domain.export import ExportStatus
+from sandbox.banqup import BanqupStandIn
+from sandbox.documents import banqup_document, encoded
+from sandbox.server import free_port
+from sandbox.smtp_inbox import start_smtp
+from sandbox.world import rig, settings_for
+
+DATABASE = "octobridge_bench"
+
+
+async def fresh_database() -> str:
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {DATABASE}")
+    finally:
+        await admin.close()
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+
+
+async def bare_loop(count: int, smtp_url: str) -> float:
+    """Exports per second of render + validate + send alone, four at a time like the worker."""
+    toolkit = PeppolUblToolkit()
+    mailer = SmtpMailer(SmtpRelay.from_url(smtp_url), "bench@octobridge.example")
+    documents = [
+        SourceDocument("c1", f"bare-{n}", encoded(banqup_document(f"bare-{n}", "c1", number=f"B-{n}")))
+        for n in range(count)
+    ]
+
+    class Export:  # what `compose` reads of an export
+        def __init__(self, n: int) -> None:
+            self.mailbox = "uid-008352-24@import.octopus.be"
+
+    slots = asyncio.Semaphore(4)
+
+    async def one(n: int, source: SourceDocument) -> None:
+        async with slots:
+            rendered = toolkit.render(source)
+            await mailer.send(compose(Export(n), rendered, f"<bare-{n}@octobridge.example>"))  # type: ignore[arg-type]
+
+    toolkit.render(documents[0])  # compile the rules before the clock starts, as the worker has
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n, d) for n, d in enumerate(documents)))
+    elapsed = time.perf_counter() - started
+    await mailer.close()
+    return count / elapsed
+
+
+async def end_to_end(
+    count: int, database_url: str, smtp_url: str, banqup: BanqupStandIn, banqup_url: str
+) -> tuple[float, list[float]]:
+    with tempfile.TemporaryDirectory() as var:
+        settings = settings_for(database_url, smtp_url, banqup_url, Path(var))
+        async with rig(settings, banqup) as world:
+            world.container.infrastructure.ubl_toolkit().render(
+                SourceDocument("c1", "warm", encoded(banqup_document("warm", "c1", number="W-1")))
+            )
+            await world.queue(count)
+            started = time.perf_counter()
+            await world.deliver_all(within=600, concurrency=4)
+            elapsed = time.perf_counter() - started
+            exports = await world.exports()
+    assert all(e.status is ExportStatus.DELIVERED for e in exports)
+    latencies = [(e.delivered_at - e.created_at).total_seconds() for e in exports if e.delivered_at]
+    return count / elapsed, latencies
+
+
+@contextmanager
+def banqup_elsewhere() -> Iterator[str]:
+    """The stand-in Banqup in a process of its own, as the real one is on another machine."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.banqup", str(port)], cwd=Path(__file__).parents[1]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait()
+
+
+async def main(count: int) -> None:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command otherwise
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    database_url = await fresh_database()
+    smtp = start_smtp()
+    try:
+        with banqup_elsewhere() as banqup_url:
+            baseline = await bare_loop(count, smtp.url)
+            rate, latencies = await end_to_end(count, database_url, smtp.url, BanqupStandIn(), banqup_url)
+    finally:
+        smtp.stop()
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"exports: {count}")
+    print(f"bare loop (render, validate, send):   {baseline:7.1f} exports/s")
+    print(f"end to end (queue → mail accepted):   {rate:7.1f} exports/s")
+    print(f"ratio end to end / bare loop:         {rate / baseline:7.2f}  (goal ≥ 0.8)")
+    print(f"queue-to-delivered latency p50 / p99: {cuts[49]:.3f} s / {cuts[98]:.3f} s (all queued at once)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 300))
