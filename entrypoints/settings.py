@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     retry_max_seconds: float = 4000
     retry_horizon_hours: float = 120
     lease_seconds: float = 300
+    broker_prefetch: int = 100
+    broker_delivery_limit: int = 10
     public_url: str = "http://127.0.0.1:8000"
     allowed_return_origins: tuple[str, ...] = ("http://127.0.0.1:8000",)
     peppol_xslt_dir: str = ""

@@ -7,6 +7,7 @@ import click
 from entrypoints.cli.db import db
 from entrypoints.cli.demo import demo
 from entrypoints.cli.errors import OctobridgeGroup
+from entrypoints.cli.messages import messages
 from entrypoints.cli.serve import serve
 from entrypoints.cli.ubl import ubl
 from entrypoints.cli.worker import worker
@@ -19,6 +20,7 @@ def cli() -> None:
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(messages)
 cli.add_command(serve)
 cli.add_command(ubl)
 cli.add_command(worker)

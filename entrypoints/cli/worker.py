@@ -1,4 +1,4 @@
-"""`octobridge worker`: delivers queued exports until SIGTERM or Ctrl-C."""
+"""`octobridge worker`: delivers queued exports and, with a broker, consumes Banqup messages."""
 
 from __future__ import annotations
 
@@ -14,26 +14,44 @@ if TYPE_CHECKING:
 @click.option(
     "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight."
 )
-def worker(concurrency: int) -> None:
-    """Deliver queued exports; on SIGTERM, finish the exports in hand, then stop."""
+@click.option("--no-delivery", is_flag=True, help="Only consume messages (needs OCTOBRIDGE_BROKER_URL).")
+def worker(concurrency: int, no_delivery: bool) -> None:
+    """Deliver queued exports, and consume Banqup messages from RabbitMQ when OCTOBRIDGE_BROKER_URL is
+    set; on SIGTERM, finish what is in hand, then stop."""
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> None:
         import asyncio
         import signal
 
+        from entrypoints.consumer.consumer import DocumentConsumer
         from entrypoints.worker.delivery import DeliveryLoop
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        settings = container.settings()
         use = container.use_cases
-        delivery = DeliveryLoop(
-            await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency
-        )
-        click.echo("octobridge worker: delivering queued exports (SIGTERM to stop)", err=True)
-        await delivery.run(stop)
-        click.echo(f"octobridge worker: stopped after {delivery.delivered} deliveries", err=True)
+        jobs = []
+        if not no_delivery:
+            delivery = DeliveryLoop(
+                await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency
+            )
+            jobs.append(delivery.run(stop))
+        if settings.broker_url:
+            consumer = DocumentConsumer(
+                settings.broker_url,
+                await use.receive_message(),
+                prefetch=settings.broker_prefetch,
+                delivery_limit=settings.broker_delivery_limit,
+            )
+            jobs.append(consumer.run(stop))
+        if not jobs:
+            click.echo("octobridge worker: nothing to do (--no-delivery and no broker)", err=True)
+            return
+        click.echo("octobridge worker: running (SIGTERM to stop)", err=True)
+        await asyncio.gather(*jobs)
+        click.echo("octobridge worker: stopped", err=True)
 
     run(work)

@@ -1,0 +1,147 @@
+"""The consumer against the real RabbitMQ: acknowledgement, dead letters, the delivery limit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aio_pika
+import pytest
+
+from application.errors import Unavailable
+from application.messages import BanqupMessage
+from application.use_cases.receive_message import MessageOutcome
+from entrypoints.consumer.consumer import DocumentConsumer
+from entrypoints.consumer.topology import DEAD_LETTER_QUEUE, REASON_HEADER, ROUTING_KEY_HEADER
+from tests.consumer.conftest import publish, queue_depths
+
+pytestmark = pytest.mark.rabbitmq
+
+
+class Recorder:
+    """A stand-in for the use case: records what it was given, or fails as told."""
+
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.received: list[str] = []
+        self.failure = failure
+
+    async def __call__(self, message: BanqupMessage) -> MessageOutcome:
+        if self.failure is not None:
+            raise self.failure
+        self.received.append(message.id)
+        return MessageOutcome(message_id=message.id, outcome="ignored")
+
+
+async def consume_until(consumer: DocumentConsumer, seconds: float) -> None:
+    stop = asyncio.Event()
+    running = asyncio.create_task(consumer.run(stop))
+    await asyncio.sleep(seconds)
+    stop.set()
+    await running
+
+
+def body(message_id: str, **data: str) -> bytes:
+    return json.dumps(
+        {
+            "id": message_id,
+            "category": "document",
+            "type": "approved",
+            "data": {"documentId": "d", "spaceId": "s", "partnerId": "p", "folder": "PURCHASES",
+                     "documentCategory": "INVOICE", "occurredAt": datetime.now(UTC).isoformat(), **data},
+        }
+    ).encode()  # fmt: skip
+
+
+async def dead_letters(url: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(DEAD_LETTER_QUEUE, passive=True)
+        letters = []
+        while message := await queue.get(no_ack=True, fail=False):
+            letters.append(message)
+        return letters
+
+
+async def test_good_messages_are_handled_and_malformed_ones_dead_lettered_with_a_reason(
+    rabbitmq_url: str,
+) -> None:
+    recorder = Recorder()
+    consumer = DocumentConsumer(rabbitmq_url, recorder)
+    await consume_until(consumer, seconds=0.5)  # declares the queues
+    await publish(
+        rabbitmq_url,
+        [
+            ("document.approved", body("m-1")),
+            ("document.approved", b"not json at all"),
+            ("document.sent", b'{"id": 5}'),
+            ("document.approved", body("m-2")),
+            ("invoice.paid", body("m-3")),  # not bound: never reaches octobridge
+        ],
+    )
+    await consume_until(consumer, seconds=1.5)
+    assert recorder.received == ["m-1", "m-2"]
+    letters = await dead_letters(rabbitmq_url)
+    assert sorted((m.headers[ROUTING_KEY_HEADER], m.headers[REASON_HEADER]) for m in letters) == [
+        ("document.approved", "malformed: malformed message: not JSON"),
+        ("document.sent", "malformed: malformed message: Expected `str`, got `int` - at `$.id`"),
+    ]
+    assert await queue_depths(rabbitmq_url) == (0, 0)
+
+
+async def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(rabbitmq_url: str) -> None:
+    failing = DocumentConsumer(
+        rabbitmq_url, Recorder(Unavailable("the database is down")), delivery_limit=3, retry_pause=0.05
+    )
+    await consume_until(failing, seconds=0.3)
+    await publish(rabbitmq_url, [("document.approved", body("m-1"))])
+    await consume_until(failing, seconds=2)
+    (letter,) = await dead_letters(rabbitmq_url)
+    assert letter.headers[REASON_HEADER] == "failed 3 times: the database is down"
+    assert await queue_depths(rabbitmq_url) == (0, 0)
+
+
+async def test_dead_letters_can_be_listed_and_requeued_from_the_cli(
+    rabbitmq_url: str, tmp_path: Path
+) -> None:
+    consumer = DocumentConsumer(rabbitmq_url, Recorder())
+    await consume_until(consumer, seconds=0.3)
+    await publish(rabbitmq_url, [("document.approved", b"{broken"), ("document.sent", b"[]")])
+    await consume_until(consumer, seconds=1)
+    env = {**os.environ, "OCTOBRIDGE_BROKER_URL": rabbitmq_url, "OCTOBRIDGE_VAR_DIR": str(tmp_path)}
+    cli = [sys.executable, "-c", "from entrypoints.cli.main import main; main()", "messages", "dead"]
+    listed = await asyncio.to_thread(
+        subprocess.run, [*cli, "list", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    rows = json.loads(listed.stdout)
+    assert [(r["routingKey"], r["body"]) for r in rows] == [
+        ("document.approved", "{broken"),
+        ("document.sent", "[]"),
+    ]
+    assert all(r["reason"].startswith("malformed:") for r in rows)
+    assert await queue_depths(rabbitmq_url) == (0, 2)  # listing leaves them where they are
+    moved = await asyncio.to_thread(
+        subprocess.run, [*cli, "requeue"], env=env, capture_output=True, text=True, check=True
+    )
+    assert moved.stdout.strip() == "2 message(s) published again"
+    assert await queue_depths(rabbitmq_url) == (2, 0)
+
+
+def test_without_a_broker_the_dead_letter_commands_say_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCTOBRIDGE_")} | {
+        "OCTOBRIDGE_VAR_DIR": str(tmp_path)
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from entrypoints.cli.main import main; main()", "messages", "dead", "list"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "octobridge: OCTOBRIDGE_BROKER_URL is not set: without a broker there is no dead-letter queue"
+    )
