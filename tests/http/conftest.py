@@ -21,7 +21,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.conftest import FixedClock
-from tests.http.octopus_standin import (
+from sandbox.octopus import (
     API_URL,
     CLIENT_SECRET,
     OAUTH_URL,

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, RETURN_URL, as_partner, install_and_connect, message, signed
-from tests.http.octopus_standin import OctopusWorld
+from sandbox.octopus import OctopusWorld
 
 P1 = "partner-1"
 

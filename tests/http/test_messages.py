@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, as_partner, install_and_connect, message, signed
-from tests.http.octopus_standin import OctopusWorld
+from sandbox.octopus import OctopusWorld
 
 P1 = "partner-1"
 

@@ -18,7 +18,7 @@ from application.ports.octopus import Dossier
 from entrypoints.settings import Settings
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, PUBLIC_URL, as_partner, install_and_connect, message, signed
-from tests.http.octopus_standin import SOFTWARE_HOUSE_ID, OctopusWorld
+from sandbox.octopus import SOFTWARE_HOUSE_ID, OctopusWorld
 
 P1 = "partner-1"
 

@@ -13,7 +13,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, as_partner, install_and_connect, message, signed
-from tests.http.octopus_standin import OctopusWorld
+from sandbox.octopus import OctopusWorld
 
 
 async def test_liveness_and_readiness(client: AsyncTestClient[Any]) -> None:

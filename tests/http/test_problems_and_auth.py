@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import FixedClock
 from tests.http.conftest import API_TOKEN_SECRET, RETURN_URL, as_partner, install_and_connect, partner_token
-from tests.http.octopus_standin import OctopusWorld
+from sandbox.octopus import OctopusWorld
 
 P1 = "partner-1"
 

@@ -1,19 +1,24 @@
-"""A stand-in Octopus for end-to-end tests: the OAuth authorization-code flow with PKCE and
-`GET /dossiers`, served as an ASGI app and counting every call."""
+"""A stand-in Octopus for the demo and the end-to-end tests: the OAuth authorization-code flow with PKCE
+(with a real login form when asked), and `GET /dossiers`, counting calls and refusing past 150 a day."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Litestar, Request, Response, get, post
+from html import escape
+
+from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect
 
+DAILY_DOSSIER_CALLS = 150  # what Octopus allows (CONTRACTS §6)
 SOFTWARE_HOUSE_ID = "software-house-7"
 CLIENT_SECRET = "octopus-client-secret"
 OAUTH_URL = "http://octopus.test/oauth"
@@ -38,6 +43,10 @@ class OctopusWorld:
     authorize_queries: list[dict[str, str]] = field(default_factory=list)
     dossier_calls: int = 0
     down: bool = False
+    # With credentials set, /authorize shows a login form instead of consenting at once.
+    credentials: tuple[str, str] | None = None
+    daily_limit: int | None = None  # Octopus's is DAILY_DOSSIER_CALLS; tests that move time leave it off
+    calls_by_day: Counter[date] = field(default_factory=Counter)
 
     def issue(self) -> dict[str, Any]:
         access, refresh = "oct-access-" + secrets.token_hex(12), "oct-refresh-" + secrets.token_hex(12)
@@ -60,14 +69,48 @@ def _world(state: State) -> OctopusWorld:
     return world
 
 
-@get("/oauth/authorize", status_code=302)
-async def authorize(request: Request[Any, Any, Any], state: State) -> Redirect:
-    """The accountant logs in and consents at once; the browser goes back with a code."""
-    query = dict(request.query_params)
-    _world(state).authorize_queries.append(query)
+def _back_with_code(world: OctopusWorld, query: dict[str, str]) -> Redirect:
     code = secrets.token_hex(8)
-    _world(state).codes[code] = Login(query["redirect_uri"], query["code_challenge"])
+    world.codes[code] = Login(query["redirect_uri"], query["code_challenge"])
     return Redirect(f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}")
+
+
+_LOGIN_FIELDS = ("client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope")
+
+
+def _login_form(query: dict[str, str], failed: bool) -> str:
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{escape(query.get(name, ""))}">' for name in _LOGIN_FIELDS
+    )
+    warning = '<p role="alert">Identifiants incorrects.</p>' if failed else ""
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Octopus — connexion</title></head>'
+        f'<body><h1>Octopus</h1>{warning}<form method="post" action="authorize">{hidden}'
+        '<label for="username">Utilisateur</label> <input id="username" name="username" autocomplete="username"> '
+        '<label for="password">Mot de passe</label> '
+        '<input id="password" name="password" type="password" autocomplete="current-password"> '
+        '<button type="submit">Se connecter</button></form></body></html>'
+    )
+
+
+@get("/oauth/authorize", status_code=200)
+async def authorize(request: Request[Any, Any, Any], state: State) -> Response[str] | Redirect:
+    """Without credentials set, the accountant consents at once; with them, a login form first."""
+    query = dict(request.query_params)
+    world = _world(state)
+    world.authorize_queries.append(query)
+    if world.credentials is None:
+        return _back_with_code(world, query)
+    return Response(_login_form(query, failed=False), media_type=MediaType.HTML)
+
+
+@post("/oauth/authorize", status_code=200)
+async def log_in(request: Request[Any, Any, Any], state: State) -> Response[str] | Redirect:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    world = _world(state)
+    if (form.get("username"), form.get("password")) != world.credentials:
+        return Response(_login_form(form, failed=True), media_type=MediaType.HTML, status_code=401)
+    return _back_with_code(world, form)
 
 
 @post("/oauth/token", status_code=200)
@@ -95,6 +138,12 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[dict[
 async def dossiers(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     world = _world(state)
     world.dossier_calls += 1
+    world.calls_by_day[date.today()] += 1
+    if world.daily_limit is not None and world.calls_by_day[date.today()] > world.daily_limit:
+        return Response(
+            {"errorCode": 429, "errorMessage": "daily limit reached", "technicalInfo": "150 calls a day"},
+            status_code=429,
+        )
     if world.down:
         return Response(
             {"errorCode": 503, "errorMessage": "maintenance", "technicalInfo": "back soon"}, status_code=503
@@ -107,4 +156,4 @@ async def dossiers(request: Request[Any, Any, Any], state: State) -> Response[An
 
 
 def standin_app(world: OctopusWorld) -> Litestar:
-    return Litestar([authorize, token, dossiers], state=State({"world": world}))
+    return Litestar([authorize, log_in, token, dossiers], state=State({"world": world}))
