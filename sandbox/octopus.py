@@ -9,10 +9,9 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
-
-from html import escape
 
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.datastructures import State
@@ -20,7 +19,7 @@ from litestar.response import Redirect
 
 DAILY_DOSSIER_CALLS = 150  # what Octopus allows (CONTRACTS §6)
 SOFTWARE_HOUSE_ID = "software-house-7"
-CLIENT_SECRET = "octopus-client-secret"
+CLIENT_SECRET = "octopus-client-secret"  # noqa: S105 - the stand-in's own, public by design
 OAUTH_URL = "http://octopus.test/oauth"
 API_URL = "http://octopus.test/octopus-rest-api/v1"
 
@@ -86,7 +85,8 @@ def _login_form(query: dict[str, str], failed: bool) -> str:
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Octopus — connexion</title></head>'
         f'<body><h1>Octopus</h1>{warning}<form method="post" action="authorize">{hidden}'
-        '<label for="username">Utilisateur</label> <input id="username" name="username" autocomplete="username"> '
+        '<label for="username">Utilisateur</label> '
+        '<input id="username" name="username" autocomplete="username"> '
         '<label for="password">Mot de passe</label> '
         '<input id="password" name="password" type="password" autocomplete="current-password"> '
         '<button type="submit">Se connecter</button></form></body></html>'

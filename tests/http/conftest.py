@@ -20,7 +20,6 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.conftest import FixedClock
 from sandbox.octopus import (
     API_URL,
     CLIENT_SECRET,
@@ -29,6 +28,7 @@ from sandbox.octopus import (
     OctopusWorld,
     standin_app,
 )
+from tests.conftest import FixedClock
 
 API_TOKEN_SECRET = "api-token-secret-for-the-http-tests"
 WEBHOOK_SECRET = "webhook-secret-for-tests"

@@ -7,9 +7,9 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from sandbox.octopus import OctopusWorld
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, RETURN_URL, as_partner, install_and_connect, message, signed
-from sandbox.octopus import OctopusWorld
 
 P1 = "partner-1"
 

@@ -16,9 +16,9 @@ from adapters.octopus import DossierCache
 from application.errors import Unavailable
 from application.ports.octopus import Dossier
 from entrypoints.settings import Settings
+from sandbox.octopus import SOFTWARE_HOUSE_ID, OctopusWorld
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, PUBLIC_URL, as_partner, install_and_connect, message, signed
-from sandbox.octopus import SOFTWARE_HOUSE_ID, OctopusWorld
 
 P1 = "partner-1"
 

@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from sandbox.octopus import OctopusWorld
 from tests.conftest import FixedClock
 from tests.http.conftest import IMPORT_MAILBOX, as_partner, install_and_connect, message, signed
-from sandbox.octopus import OctopusWorld
 
 
 async def test_liveness_and_readiness(client: AsyncTestClient[Any]) -> None:

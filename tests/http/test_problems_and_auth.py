@@ -12,9 +12,9 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
+from sandbox.octopus import OctopusWorld
 from tests.conftest import FixedClock
 from tests.http.conftest import API_TOKEN_SECRET, RETURN_URL, as_partner, install_and_connect, partner_token
-from sandbox.octopus import OctopusWorld
 
 P1 = "partner-1"
 
