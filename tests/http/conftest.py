@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import jwt
 import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
@@ -20,6 +15,8 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from sandbox import banqup_calls
+from sandbox.banqup_calls import document_message, signature_headers
 from sandbox.octopus import (
     API_URL,
     CLIENT_SECRET,
@@ -38,9 +35,7 @@ IMPORT_MAILBOX = "uid-008352-24@import.octopus.be"
 
 
 def partner_token(partner: str, *, secret: str = API_TOKEN_SECRET, lifetime: int = 300, **claims: Any) -> str:
-    payload = {"iss": "banqup", "aud": "octobridge", "sub": partner, "exp": int(time.time()) + lifetime}
-    payload.update(claims)
-    return jwt.encode(payload, secret, algorithm="HS256")
+    return banqup_calls.partner_token(partner, secret, lifetime=lifetime, **claims)
 
 
 def as_partner(partner: str) -> dict[str, str]:
@@ -48,33 +43,13 @@ def as_partner(partner: str) -> dict[str, str]:
 
 
 def signed(body: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> dict[str, str]:
-    stamp = int(time.time()) if at is None else at
-    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return {"Banqup-Signature": f"t={stamp},v1={mac}", "Content-Type": "application/json"}
+    return signature_headers(body, secret, at=at)
 
 
 def message(
     message_id: str, partner: str, client: str, document: str, occurred_at: str, *, type: str = "approved"
 ) -> bytes:
-    folder = "PURCHASES" if type == "approved" else "SALES"
-    return json.dumps(
-        {
-            "id": message_id,
-            "audience": "partner",
-            "category": "document",
-            "type": type,
-            "resourceId": document,
-            "channel": f"{client}/{document}",
-            "data": {
-                "documentId": document,
-                "spaceId": client,
-                "partnerId": partner,
-                "folder": folder,
-                "documentCategory": "INVOICE",
-                "occurredAt": occurred_at,
-            },
-        }
-    ).encode()
+    return document_message(message_id, partner, client, document, occurred_at, type=type)
 
 
 @pytest.fixture
