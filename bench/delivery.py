@@ -34,7 +34,7 @@ from domain.export import ExportStatus
 from sandbox.banqup import BanqupStandIn
 from sandbox.documents import banqup_document, encoded
 from sandbox.server import free_port
-from sandbox.smtp_inbox import start_smtp
+from sandbox.smtp_inbox import SmtpSink, start_smtp
 from sandbox.world import rig, settings_for
 
 DATABASE = "octobridge_bench"
@@ -125,7 +125,7 @@ async def main(count: int) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     database_url = await fresh_database()
-    smtp = start_smtp()
+    smtp = start_smtp(SmtpSink())
     try:
         with banqup_elsewhere() as banqup_url:
             baseline = await bare_loop(count, smtp.url)

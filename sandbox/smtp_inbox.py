@@ -7,12 +7,13 @@ import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiosmtpd.controller import Controller
 
 from sandbox.server import free_port
 
+Handler = TypeVar("Handler")
 DROP = "drop the connection"
 
 
@@ -58,12 +59,14 @@ class SmtpSink:
 
     def message_ids(self) -> list[str]:
         with self.lock:
-            return [str(m["Message-ID"]) for m in self.messages]
+            return [str(m["Message-ID"]).strip() for m in self.messages]  # a long one arrives folded
 
 
 @dataclass
-class RunningSmtp:
-    sink: SmtpSink
+class RunningSmtp(Generic[Handler]):
+    """An SMTP server on a local port around `sink`, an aiosmtpd handler; it can be stopped and started."""
+
+    sink: Handler
     port: int
     controller: Controller | None
 
@@ -81,7 +84,7 @@ class RunningSmtp:
         self.controller.start()
 
 
-def start_smtp(sink: SmtpSink | None = None, port: int | None = None) -> RunningSmtp:
-    running = RunningSmtp(sink or SmtpSink(), port or free_port(), None)
+def start_smtp(sink: Handler, port: int | None = None) -> RunningSmtp[Handler]:
+    running = RunningSmtp(sink, port or free_port(), None)
     running.start()
     return running

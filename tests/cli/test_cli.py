@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.server import free_port
+
 OCTOBRIDGE = [sys.executable, "-c", "from entrypoints.cli.main import main; main()"]
 
 
@@ -33,34 +35,43 @@ def test_db_upgrade_creates_the_schema_and_is_safe_to_run_again(tmp_path: Path) 
     assert {"extensions", "client_integrations", "exports", "outbox", "received_messages"} <= tables
 
 
-def test_the_demo_shows_what_was_exported_and_skipped_and_why(tmp_path: Path) -> None:
-    result = octobridge("demo", "--json", var=tmp_path)
+def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> None:
+    port = str(free_port())
+    result = octobridge("demo", "--json", "--port", port, var=tmp_path)
     assert result.returncode == 0, result.stderr
     steps = {row["step"]: (row["outcome"], row["detail"]) for row in json.loads(result.stdout)}
-    assert steps["connect with Octopus"][1].endswith("?octopus=connected")
-    assert (
-        "not an Octopus dossier import address" in steps["activate space-atelier with compta@atelier.be"][1]
+    assert steps["connect with Octopus (login at the stand-in)"] == (
+        "connected",
+        f"http://127.0.0.1:{port}/pages/extension?octopus=connected",
     )
+    assert "no VAT number" in steps["activate space-cafe → uid-000103-01@import.octopus.be"][1]
     expectations = {
         "purchase approved before activation": ("skipped", "before-activation"),
         "the same message again": ("ignored", "repeat"),
-        "purchase paid (not an approval)": ("ignored", "not-approval-or-sending"),
-        "sales sent after the client was deactivated": ("skipped", "client-inactive"),
-        "purchase approved after the switch was off": ("skipped", "extension-inactive"),
+        "purchase after the client was deactivated": ("skipped", "client-inactive"),
+        "purchase invoice approved": ("delivered", "uid-000101-01@import.octopus.be — booked by Octopus"),
+        "sales invoice sent": ("delivered", "uid-000102-01@import.octopus.be — booked by Octopus"),
+        "sales credit note sent": ("delivered", "uid-000102-01@import.octopus.be — booked by Octopus"),
     }
     for step, expected in expectations.items():
         assert steps[step] == expected, step
-    for step in ("purchase approved", "sales invoice sent", "sales credit note sent"):
-        assert steps[step][0] == "exported" and steps[step][1].startswith("export ")
-    with sqlite3.connect(tmp_path / "demo.db") as connection:
-        statuses = sorted(row[0] for row in connection.execute("select status from exports"))
-    assert statuses == ["queued", "queued", "queued", "skipped", "skipped", "skipped"]
-    table = octobridge("demo", var=tmp_path)
-    assert table.returncode == 0 and "what happened to each step" in table.stdout
+    outcome, detail = steps["purchase whose totals do not add up"]
+    assert outcome == "failed" and detail.startswith("OCTOBRIDGE-TOTALS: totals.payable")
+    outcome, detail = steps["purchase for a dossier without VAT number"]
+    assert outcome == "delivered" and "not booked: the dossier has no VAT number" in detail
+    mails = sorted(p.parent.name for p in (tmp_path / "octopus-inbox").glob("*/*.eml"))
+    assert mails == [
+        "uid-000101-01@import.octopus.be",
+        "uid-000102-01@import.octopus.be",
+        "uid-000102-01@import.octopus.be",
+        "uid-000103-01@import.octopus.be",
+    ]
+    table = octobridge("demo", "--port", port, var=tmp_path)
+    assert table.returncode == 0 and "what became of each step" in table.stdout
 
 
 def test_bad_settings_give_exit_2_and_one_line(tmp_path: Path) -> None:
-    result = octobridge("demo", var=tmp_path, OCTOBRIDGE_RETRY_BASE_SECONDS="soon")
+    result = octobridge("db", "upgrade", var=tmp_path, OCTOBRIDGE_RETRY_BASE_SECONDS="soon")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "octobridge: OCTOBRIDGE_RETRY_BASE_SECONDS must be a number, not 'soon'"

@@ -8,14 +8,14 @@ import pytest
 
 from sandbox.banqup import BanqupStandIn, create_banqup_app
 from sandbox.server import serving
-from sandbox.smtp_inbox import DROP, RunningSmtp, start_smtp
+from sandbox.smtp_inbox import DROP, RunningSmtp, SmtpSink, start_smtp
 
 __all__ = ["DROP", "RunningSmtp"]
 
 
 @pytest.fixture
-def smtp() -> Iterator[RunningSmtp]:
-    running = start_smtp()
+def smtp() -> Iterator[RunningSmtp[SmtpSink]]:
+    running = start_smtp(SmtpSink())
     try:
         yield running
     finally:

@@ -1,0 +1,315 @@
+"""`octobridge demo`: octobridge as Banqup and Octopus see it, on the embedded defaults.
+
+It starts the stand-ins (Banqup, Octopus with its login page and its dossier mailboxes), then
+`octobridge serve` and `octobridge worker` as separate processes, and plays Banqup: install, connect
+(logging in at Octopus), activate three clients, documents approved and sent. Then it shows what
+became of each document, and where the mails are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from entrypoints.settings import Settings
+from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
+from sandbox.banqup_calls import document_message, partner_token, signature_headers
+from sandbox.documents import MINIMAL_PDF, banqup_document, encoded
+from sandbox.octopus import CLIENT_SECRET, SOFTWARE_HOUSE_ID, OctopusWorld, standin_app
+from sandbox.octopus_inbox import OctopusInbox
+from sandbox.server import serving
+from sandbox.smtp_inbox import start_smtp
+
+PARTNER = "partner-demo"
+LOGIN = ("accountant", "octopus")
+CLIENTS: dict[str, dict[str, Any]] = {  # client (Banqup space) → its Octopus dossier
+    "space-brasserie": {"dossierKey": {"id": 101}, "dossierDescription": "Brasserie Dupont SRL",
+                        "vatNr": "BE0123456749", "email": "uid-000101-01@import.octopus.be"},
+    "space-atelier": {"dossierKey": {"id": 102}, "dossierDescription": "Atelier Verhaegen BV",
+                      "vatNr": "BE0403170701", "email": "uid-000102-01@import.octopus.be"},
+    "space-cafe": {"dossierKey": {"id": 103}, "dossierDescription": "Café Central",
+                   "vatNr": None, "email": "uid-000103-01@import.octopus.be"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the scenario and the message Banqup sends about it."""
+
+    label: str
+    client: str
+    document_id: str
+    message_id: str
+    type: str = "approved"
+    category: str = "INVOICE"
+    days_ago: float = 0
+    totals_off_by: str = "0"
+
+
+SCENARIO = (
+    Document("purchase approved before activation", "space-brasserie", "doc-old", "m-1", days_ago=30),
+    Document("purchase invoice approved", "space-brasserie", "doc-purchase", "m-2"),
+    Document("the same message again", "space-brasserie", "doc-purchase", "m-2"),
+    Document("sales invoice sent", "space-atelier", "doc-sale", "m-3", type="sent"),
+    Document(
+        "sales credit note sent", "space-atelier", "doc-credit", "m-4", type="sent", category="CREDIT_NOTE"
+    ),
+    Document(
+        "purchase whose totals do not add up", "space-brasserie", "doc-wrong", "m-5", totals_off_by="10.00"
+    ),
+    Document("purchase for a dossier without VAT number", "space-cafe", "doc-cafe", "m-6"),
+)
+AFTER_DEACTIVATION = Document("purchase after the client was deactivated", "space-cafe", "doc-late", "m-7")
+
+
+@dataclass
+class Stage:
+    """Everything the demo started, and how to reach it."""
+
+    settings: Settings
+    env: dict[str, str]
+    api: str
+    banqup: BanqupStandIn
+    octopus: OctopusWorld
+    inbox: OctopusInbox
+
+
+def _octobridge(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*_octobridge_command(), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def stage(var: Path, port: int) -> Iterator[Stage]:
+    """The stand-ins in this process, octobridge's API and worker in their own, on a fresh database."""
+    for leftover in var.glob("demo.db*"):
+        leftover.unlink()
+    with ExitStack() as stack:
+        banqup = BanqupStandIn()
+        banqup_url = stack.enter_context(serving(create_banqup_app(banqup)))
+        octopus = OctopusWorld(dossiers=list(CLIENTS.values()), credentials=LOGIN, daily_limit=150)
+        octopus_url = stack.enter_context(serving(standin_app(octopus)))
+        inbox = OctopusInbox(var / "octopus-inbox", {d["email"]: d["vatNr"] for d in CLIENTS.values()})
+        smtp = start_smtp(inbox)
+        stack.callback(smtp.stop)
+        api = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "OCTOBRIDGE_VAR_DIR": str(var),
+            "OCTOBRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{var / 'demo.db'}",
+            "OCTOBRIDGE_SMTP_URL": smtp.url,
+            "OCTOBRIDGE_MAIL_FROM": "octobridge@demo.octobridge.example",
+            "OCTOBRIDGE_BANQUP_API_URL": banqup_url,
+            "OCTOBRIDGE_BANQUP_CLIENT_ID": banqup.client_id,
+            "OCTOBRIDGE_BANQUP_CLIENT_SECRET": banqup.client_secret,
+            "OCTOBRIDGE_OCTOPUS_OAUTH_URL": f"{octopus_url}/oauth",
+            "OCTOBRIDGE_OCTOPUS_API_URL": f"{octopus_url}/octopus-rest-api/v1",
+            "OCTOBRIDGE_OCTOPUS_SOFTWARE_HOUSE_ID": SOFTWARE_HOUSE_ID,
+            "OCTOBRIDGE_OCTOPUS_CLIENT_SECRET": CLIENT_SECRET,
+            "OCTOBRIDGE_PUBLIC_URL": api,
+            "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS": api,
+            "OCTOBRIDGE_RETRY_BASE_SECONDS": "2",
+        }
+        settings = Settings.from_environ({k: v for k, v in env.items() if k.startswith("OCTOBRIDGE_")})
+        subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
+        for args in (("serve", "--port", str(port)), ("worker",)):
+            process = _octobridge(*args, env=env)
+            stack.callback(_stop, process)
+        _wait_for(f"{api}/healthz")
+        yield Stage(settings, env, api, banqup, octopus, inbox)
+
+
+def _octobridge_command() -> list[str]:
+    return [sys.executable, "-c", "from entrypoints.cli.main import main; main()"]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class Banqup:
+    """The demo's side of the conversation: what Banqup's Partner Space and message service send."""
+
+    def __init__(self, stage: Stage, http: httpx.AsyncClient) -> None:
+        self._stage = stage
+        self._http = http
+        self._auth = {"Authorization": f"Bearer {partner_token(PARTNER, stage.settings.api_token_secret)}"}
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self._http.request(method, self._stage.api + path, headers=self._auth, **kwargs)
+
+    async def connect(self) -> str:
+        """The accountant clicks "Connect with Octopus", logs in, and is sent back; where to."""
+        started = await self.call(
+            "GET", "/v1/extension/octopus/connect", params={"returnUrl": self._stage.api + "/pages/extension"}
+        )
+        login_page = started.headers["location"]
+        query = {k: v[0] for k, v in parse_qs(urlsplit(login_page).query).items()}
+        form = {**query, "username": LOGIN[0], "password": LOGIN[1]}
+        logged_in = await self._http.post(login_page.split("?")[0], data=form)
+        callback = await self._http.get(logged_in.headers["location"])
+        return callback.headers["location"]
+
+    async def publish(self, document: Document, before: dict[str, str]) -> dict[str, Any]:
+        """Sends the document's message, signed; octobridge's answer (outcome, reason, export id)."""
+        occurred = (
+            before.get(document.document_id)
+            or (datetime.now(UTC) - timedelta(days=document.days_ago)).isoformat()
+        )
+        before[document.document_id] = occurred
+        body = document_message(
+            document.message_id, PARTNER, document.client, document.document_id, occurred,
+            type=document.type, document_category=document.category,
+        )  # fmt: skip
+        answer = await self._http.post(
+            self._stage.api + "/v1/messages",
+            content=body,
+            headers=signature_headers(body, self._stage.settings.webhook_secret),
+        )
+        answer.raise_for_status()
+        outcome: dict[str, Any] = answer.json()
+        return outcome
+
+
+def _put_in_banqup(stage: Stage, document: Document) -> None:
+    folder = "PURCHASES" if document.type == "approved" else "SALES"
+    made = banqup_document(
+        document.document_id, document.client, number=f"{document.document_id.upper()}-2026",
+        folder=folder, category=document.category, totals_off_by=document.totals_off_by,
+    )  # fmt: skip
+    stage.banqup.put(document.client, document.document_id, StoredDocument(encoded(made), pdf=MINIMAL_PDF))
+
+
+@dataclass(frozen=True)
+class Row:
+    step: str
+    outcome: str
+    detail: str
+
+
+async def play(stage: Stage) -> list[Row]:
+    """Banqup's side of the scenario, through octobridge's HTTP API only."""
+    rows: list[Row] = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        banqup = Banqup(stage, http)
+        await banqup.call("PUT", "/v1/extension")
+        back = await banqup.connect()
+        rows.append(
+            Row(
+                "connect with Octopus (login at the stand-in)",
+                "connected" if "octopus=connected" in back else "failed",
+                back,
+            )
+        )
+        dossiers = {d["id"]: d for d in (await banqup.call("GET", "/v1/octopus/dossiers")).json()}
+        for client, dossier in CLIENTS.items():
+            picked = dossiers[dossier["dossierKey"]["id"]]
+            # the client's own VAT number, as Banqup knows it; the café's dossier has none in Octopus
+            vat_number = dossier["vatNr"] or "BE0202239951"
+            choice = {"mailbox": picked["mailbox"], "vatNumber": vat_number, "dossierId": picked["id"]}
+            answer = await banqup.call("PUT", f"/v1/clients/{client}/octopus", json=choice)
+            warnings = "; ".join(w["message"] for w in answer.json().get("warnings", [])) or "no warning"
+            rows.append(Row(f"activate {client} → {picked['mailbox']}", f"{answer.status_code}", warnings))
+        occurred: dict[str, str] = {}
+        outcomes = []
+        for document in (*SCENARIO, AFTER_DEACTIVATION):
+            _put_in_banqup(stage, document)
+        for document in SCENARIO:
+            outcomes.append(await banqup.publish(document, occurred))
+        await banqup.call("DELETE", "/v1/clients/space-cafe/octopus")
+        outcomes.append(await banqup.publish(AFTER_DEACTIVATION, occurred))
+        exports = await _settled(banqup)
+    for document, outcome in zip((*SCENARIO, AFTER_DEACTIVATION), outcomes, strict=True):
+        export = exports.get((document.client, document.document_id))
+        if outcome["outcome"] == "ignored":
+            rows.append(Row(document.label, "ignored", outcome["reason"]))
+        else:
+            rows.append(_row(document, export, stage.inbox))
+    return rows
+
+
+async def _settled(banqup: Banqup, seconds: float = 40) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every export of the three clients, once none is queued any more."""
+    deadline = time.monotonic() + seconds
+    while True:
+        exports = {}
+        for client in CLIENTS:
+            page = (await banqup.call("GET", f"/v1/clients/{client}/exports", params={"limit": 100})).json()
+            exports.update({(client, e["documentId"]): e for e in page["items"]})
+        if all(e["status"] != "queued" for e in exports.values()) or time.monotonic() > deadline:
+            return exports
+        await asyncio.sleep(0.5)
+
+
+def _row(document: Document, export: dict[str, Any] | None, inbox: OctopusInbox) -> Row:
+    if export is None:
+        return Row(document.label, "lost", "octobridge accepted the message but shows no export")
+    status = export["status"]
+    if status == "skipped":
+        return Row(document.label, "skipped", export["skipReason"])
+    if status == "failed":
+        rules = (
+            ", ".join(f"{v['ruleId']}: {v['message']}" for v in export["violations"]) or export["lastError"]
+        )
+        return Row(document.label, "failed", rules)
+    verdict = next((v for v in inbox.verdicts if v.message_id == export["messageId"]), None)
+    octopus = (
+        "booked by Octopus"
+        if verdict and verdict.booked
+        else f"not booked: {'; '.join(verdict.problems) if verdict else 'not arrived'}"
+    )
+    return Row(document.label, status, f"{export['mailbox']} — {octopus}")
+
+
+def run(var: Path, port: int, keep_running: bool) -> list[Row]:
+    """Plays the scenario and returns what became of each step; with `keep_running`, waits for Ctrl-C."""
+    var.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd tells every SMTP command otherwise
+    with stage(var, port) as running:
+        rows = asyncio.run(play(running))
+        if keep_running:
+            token = partner_token(PARTNER, running.settings.api_token_secret, lifetime=600)
+            print(
+                f"\noctobridge runs at {running.api}; the pages: {running.api}/pages/extension?token={token}"
+            )
+            print("Ctrl-C stops everything.")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return rows
