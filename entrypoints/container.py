@@ -104,6 +104,11 @@ def _octopus_account(
 
 
 def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
+def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> HttpBanqupDocuments | None:
+    """Banqup hears how each export went only when `BANQUP_STATUS_REPORTS` is on."""
+    return banqup if settings.banqup_status_reports else None
+
+
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
 
@@ -133,6 +138,7 @@ class Infrastructure(containers.DeclarativeContainer):
     octopus_account = providers.Singleton(_octopus_account, settings, clock, http_client)
     documents = providers.Singleton(_banqup_documents, settings, http_client)
 
+    status_reports = providers.Singleton(_status_reports, settings, documents)
 
 class UseCases(containers.DeclarativeContainer):
     infrastructure = providers.DependenciesContainer()
@@ -175,6 +181,7 @@ class UseCases(containers.DeclarativeContainer):
         infrastructure.retry_schedule,
     )
 
+        infrastructure.status_reports,
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)

@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     lease_seconds: float = 300
     broker_prefetch: int = 100
     broker_delivery_limit: int = 10
+    banqup_status_reports: bool = False
     public_url: str = "http://127.0.0.1:8000"
     allowed_return_origins: tuple[str, ...] = ("http://127.0.0.1:8000",)
     peppol_xslt_dir: str = ""
@@ -88,6 +89,10 @@ def _fields() -> dict[str, object]:
 
 def _convert(name: str, raw: str, field_type: object) -> object:
     variable = PREFIX + name.upper()
+    if field_type is bool:
+        if raw.lower() not in ("1", "true", "yes", "0", "false", "no", ""):
+            raise SettingsError(f"{variable} must be 1 or 0, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes")
     if field_type in (float, int):
         try:
             return float(raw) if field_type is float else int(raw)

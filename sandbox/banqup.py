@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Litestar, Request, Response, get, post
+from litestar import Litestar, Request, Response, get, post, put
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 
@@ -34,6 +34,7 @@ class BanqupStandIn:
     tokens: dict[str, float] = field(default_factory=dict)
     calls: int = 0
     invent: bool = False  # answer any unknown document with a valid invoice made from its id
+    accounting_statuses: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def put(self, space_id: str, document_id: str, document: StoredDocument) -> None:
         self.documents[(space_id, document_id)] = document
@@ -101,7 +102,15 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
             raise NotFoundException("no UBL")
         return Response(content, media_type="application/xml")
 
-    return Litestar([token, document, pdf, ubl], openapi_config=None)
+    @put(base + "/accounting-status", status_code=204)
+    async def accounting_status(
+        request: Request[Any, Any, Any], space_id: FromPath[str], document_id: FromPath[str]
+    ) -> None:
+        banqup.check(request.headers.get("authorization"))
+        banqup.find(space_id, document_id)
+        banqup.accounting_statuses[(space_id, document_id)] = await request.json()
+
+    return Litestar([token, document, pdf, ubl, accounting_status], openapi_config=None)
 
 
 def main() -> None:

@@ -25,8 +25,13 @@ class _Token:
     expires_at: float  # time.monotonic()
 
 
+def _document_path(client_id: str, document_id: str) -> str:
+    return f"/documents/v1/spaces/{quote(client_id, safe='')}/documents/{quote(document_id, safe='')}"
+
+
 class HttpBanqupDocuments:
-    """Reads a client's document, its PDF and its original UBL. It has no way to change them.
+    """Reads a client's document, its PDF and its original UBL; it has no way to change them. It can
+    report an export's outcome, which sets only the document's accounting status for Octopus (R18).
 
     The token is cached and renewed shortly before it expires, and once more when Banqup answers
     401; 429 and 5xx answers and network errors are retried with backoff, then `Unavailable`.
@@ -51,22 +56,34 @@ class HttpBanqupDocuments:
         self._token_lock = asyncio.Lock()
 
     async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
-        path = f"/documents/v1/spaces/{quote(client_id, safe='')}/documents/{quote(document_id, safe='')}"
-        document = await self._get(path, MAX_JSON)
+        path = _document_path(client_id, document_id)
+        document = await self._call("GET", path, MAX_JSON)
         if document is None:
             raise NotFound(f"Banqup has no document {document_id} in space {client_id}")
         pdf, ubl = await asyncio.gather(
-            self._get(path + "/pdf", MAX_FILE), self._get(path + "/ubl", MAX_FILE)
+            self._call("GET", path + "/pdf", MAX_FILE), self._call("GET", path + "/ubl", MAX_FILE)
         )
         return SourceDocument(client_id, document_id, document, pdf, ubl)
 
-    async def _get(self, path: str, limit: int) -> bytes | None:
-        """The body, or None on 404."""
+    async def report(self, client_id: str, document_id: str, status: str, detail: str) -> None:
+        """Sets the document's Octopus accounting status (ours: Banqup does not publish this call)."""
+        body = {"system": "octopus", "status": status, "detail": detail[:500]}
+        path = _document_path(client_id, document_id) + "/accounting-status"
+        if await self._call("PUT", path, MAX_JSON, body) is None:
+            raise NotFound(f"Banqup has no document {document_id} in space {client_id}")
+
+    async def _call(
+        self, method: str, path: str, limit: int, body: dict[str, str] | None = None
+    ) -> bytes | None:
+        """The answer's body, or None on 404."""
         renewed = False
         for attempt in range(1, self._attempts + 1):
             try:
-                response = await self._http.get(
-                    self._base + path, headers={"Authorization": f"Bearer {await self._bearer()}"}
+                response = await self._http.request(
+                    method,
+                    self._base + path,
+                    json=body,
+                    headers={"Authorization": f"Bearer {await self._bearer()}"},
                 )
             except httpx.TransportError as exc:
                 failure = f"Banqup cannot be reached: {type(exc).__name__}"
@@ -76,7 +93,7 @@ class HttpBanqupDocuments:
                     continue
                 if response.status_code == 404:
                     return None
-                if response.status_code == 200:
+                if response.status_code in (200, 204):
                     if len(response.content) > limit:
                         raise Unavailable(f"Banqup answered with more than {limit} bytes for {path}")
                     return response.content

@@ -36,6 +36,14 @@ class DocumentSource(Protocol):
     async def fetch(self, client_id: str, document_id: str) -> SourceDocument: ...
 
 
+class ExportStatusReports(Protocol):
+    """Tells Banqup how a document's export went, as its accounting statuses do (R18): `delivered` or
+    `error`, with a detail. Best effort: it changes nothing in the document. Raises `Unavailable` when
+    Banqup cannot be told."""
+
+    async def report(self, client_id: str, document_id: str, status: str, detail: str) -> None: ...
+
+
 class DocumentRenderer(Protocol):
     """Turns a Banqup document into Peppol BIS 3 UBL that passes the official validation (R12, R13).
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.errors import Invalid, InvalidDocument, NotFound, Unavailable
+from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable
 from application.ports.clock import Clock
-from application.ports.documents import DocumentRenderer, DocumentSource, RenderedDocument
+from application.ports.documents import (
+    DocumentRenderer,
+    DocumentSource,
+    ExportStatusReports,
+    RenderedDocument,
+)
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.export import AttemptOutcome, Export, ExportStatus
@@ -77,8 +83,10 @@ class DeliverExport:
         renderer: DocumentRenderer,
         mailer: Mailer,
         schedule: RetrySchedule,
+        reports: ExportStatusReports | None = None,
     ) -> None:
         self._uow = uow
+        self._reports = reports
         self._clock = clock
         self._documents = documents
         self._renderer = renderer
@@ -101,7 +109,17 @@ class DeliverExport:
                 return None
             await self._record(uow, export, outcome, message_id)
             await uow.commit()
-            return export.status
+        await self._report(export)
+        return export.status
+
+    async def _report(self, export: Export) -> None:
+        """Banqup hears of the final outcome; if it cannot be told now, the export is no worse for it."""
+        if self._reports is None or export.status is ExportStatus.QUEUED:
+            return
+        status = "delivered" if export.status is ExportStatus.DELIVERED else "error"
+        detail = export.message_id if status == "delivered" else export.last_error
+        with contextlib.suppress(ApplicationError):
+            await self._reports.report(export.client_id, export.document_id, status, detail or "")
 
     async def _attempt(self, export: Export, message_id: str) -> _Outcome:
         try:

@@ -97,3 +97,26 @@ async def test_an_invalid_document_sends_nothing_and_fails_with_rule_ids(
         "206.70" in export.violations[0].message and "205.70" in export.violations[0].message
     )  # both figures
     assert smtp.sink.messages == []
+
+
+async def test_banqup_hears_the_outcome_when_status_reports_are_on(
+    postgres_url: str, smtp: RunningSmtp, banqup: tuple[BanqupStandIn, str], tmp_path: Path
+) -> None:
+    stand_in, banqup_url = banqup
+    settings = settings_for(postgres_url, smtp.url, banqup_url, tmp_path, banqup_status_reports="1")
+    async with rig(settings, stand_in) as world:
+        await world.queue(1)
+        await world.queue(1, totals_off_by="1.00")
+        await world.deliver_all()
+        exports = {e.document_id: e for e in await world.exports()}
+    reported = {document: status for (_, document), status in stand_in.accounting_statuses.items()}
+    assert reported == {
+        "doc-1": {"system": "octopus", "status": "delivered", "detail": exports["doc-1"].message_id},
+        "doc-2": {"system": "octopus", "status": "error", "detail": exports["doc-2"].last_error},
+    }
+
+
+async def test_status_reports_are_off_by_default(world: Rig) -> None:
+    await world.queue(1)
+    await world.deliver_all()
+    assert world.banqup.accounting_statuses == {}

@@ -211,3 +211,20 @@ async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: Worl
 )
 def test_attachment_names_are_file_name_safe(number: str, name: str) -> None:
     assert attachment_name(number) == name
+
+
+async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: World) -> None:
+    class Unreachable:
+        calls = 0
+
+        async def report(self, client_id: str, document_id: str, status: str, detail: str) -> None:
+            Unreachable.calls += 1
+            raise Unavailable("Banqup is down")
+
+    export_id = await world.queue()
+    deliver = DeliverExport(
+        world.units, world.clock, world.banqup, world.renderer, world.relay, SCHEDULE, Unreachable()
+    )
+    assert await deliver(export_id) is ExportStatus.DELIVERED
+    assert Unreachable.calls == 1
+    assert (await world.export(export_id)).status is ExportStatus.DELIVERED
