@@ -241,7 +241,7 @@ def _document(source: BanqupDocument, pdf: bytes | None) -> PeppolDocument:
         lines=tuple(lines),
         due_date=source.due_date,
         note=source.note or None,
-        buyer_reference=source.buyer_reference or None,
+        buyer_reference=_buyer_reference(source),
         order_reference=source.order_reference or None,
         preceding_invoice=(
             InvoiceReference(source.preceding_invoice.number, source.preceding_invoice.issue_date)
@@ -447,3 +447,12 @@ def _check_totals(stated: BanqupTotals, computed: Totals) -> None:
     )
     if violations:
         raise InvalidDocument("Banqup's totals differ from the ones computed from the lines", violations)
+
+
+def _buyer_reference(source: BanqupDocument) -> str | None:
+    """Peppol needs a buyer reference or an order reference (PEPPOL-EN16931-R003); many purchase
+    invoices carry neither. Then the document number stands in: it routes nothing in Octopus, and a
+    document that would otherwise be refused reaches the dossier."""
+    if source.buyer_reference:
+        return source.buyer_reference
+    return None if source.order_reference else source.number

@@ -66,6 +66,27 @@ def test_exempt_line_without_reason_names_the_field(toolkit) -> None:  # type: i
     assert caught.value.violations[0].location == "lines[0].exemptionReason"
 
 
+@pytest.mark.parametrize(
+    ("references", "expected"),
+    [
+        (
+            {"buyerReference": None, "orderReference": None},
+            b"<cbc:BuyerReference>INV-2026-0042</cbc:BuyerReference>",
+        ),
+        ({"buyerReference": None, "orderReference": "SO-9"}, b"<cbc:ID>SO-9</cbc:ID>"),
+        (
+            {"buyerReference": "PO-77", "orderReference": None},
+            b"<cbc:BuyerReference>PO-77</cbc:BuyerReference>",
+        ),
+    ],
+)
+def test_a_document_without_references_still_satisfies_r003(toolkit, references, expected) -> None:  # type: ignore[no-untyped-def]
+    document = {**_sample(), **references}
+    xml = toolkit.render_banqup(encode(document), None)
+    assert expected in xml
+    assert xml.count(b"<cbc:BuyerReference>") == (0 if references["orderReference"] else 1)
+
+
 def _sample() -> dict:  # type: ignore[type-arg]
     from tests.peppol.banqup_documents import BUYER, SELLER, totals
 
