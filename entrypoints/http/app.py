@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container, build_container
-from entrypoints.http import clients, exports, extension, messages, operations
+from entrypoints.http import clients, exports, extension, messages, operations, pages
 from entrypoints.http.auth import PartnerTokens, WebhookSignature
 from entrypoints.http.dependencies import PARTNER_SCHEME
 from entrypoints.http.metrics import HttpMetrics, RequestMetrics
@@ -41,7 +41,9 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             *exports.ROUTES,
             *messages.ROUTES,
             *operations.ROUTES,
+            *pages.routers(settings),
         ],
+        template_config=pages.TEMPLATES,
         state=State(
             {
                 "container": container,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import NamedTuple
 
 import jwt
 
@@ -21,6 +22,11 @@ BEARER = 'Bearer realm="octobridge"'
 SIGNATURE = "Banqup-Signature"
 
 
+class PartnerClaims(NamedTuple):
+    partner_id: str
+    lang: str | None
+
+
 class PartnerTokens:
     """Checks Banqup's partner tokens: HS256 with `API_TOKEN_SECRET`, `iss=banqup`,
     `aud=octobridge`, `exp` at most 10 minutes ahead; `sub` is the partner id."""
@@ -32,10 +38,14 @@ class PartnerTokens:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send the partner's token as Authorization: Bearer <JWT>", BEARER)
+        return self.read(token.strip(), now).partner_id
+
+    def read(self, token: str, now: float | None = None) -> PartnerClaims:
+        """The partner id and the optional `lang` claim of a token that holds; `Unauthenticated` else."""
         now = time.time() if now is None else now
         try:
             claims = jwt.decode(
-                token.strip(),
+                token,
                 self._secret,
                 algorithms=["HS256"],
                 audience=AUDIENCE,
@@ -51,7 +61,8 @@ class PartnerTokens:
         partner = claims["sub"]
         if not isinstance(partner, str) or not 0 < len(partner) <= MAX_PARTNER_ID:
             raise Unauthenticated("the partner token's sub is not a partner id", BEARER)
-        return partner
+        language = claims.get("lang")
+        return PartnerClaims(partner, language if isinstance(language, str) else None)
 
 
 class WebhookSignature:

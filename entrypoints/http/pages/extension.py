@@ -1,0 +1,76 @@
+"""The extension's page: the Octopus connection (R2) and the "Active" switch with its confirmation (R3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from litestar import get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from application.errors import NotFound
+from application.use_cases.extension import GetExtension, SetExtensionActive
+from application.use_cases.octopus_connection import BeginConnect
+from entrypoints.http.dependencies import use_case
+from entrypoints.http.pages.render import Anything, page
+
+PAGE = "/pages/extension"
+CANCELLED = "access_denied"  # OAuth 2.0's error when the person declines at Octopus
+
+
+@get(
+    "/extension",
+    dependencies={"get_extension": use_case("get_extension")},
+)
+async def extension_page(
+    request: Anything,
+    partner_id: NamedDependency[str],
+    get_extension: NamedDependency[GetExtension],
+    octopus: Annotated[Literal["connected", "error"] | None, QueryParameter()] = None,
+    reason: Annotated[str | None, QueryParameter(max_length=300)] = None,
+    switched: Annotated[Literal["on", "off"] | None, QueryParameter()] = None,
+    confirm: Annotated[Literal["off"] | None, QueryParameter()] = None,
+) -> Template:
+    try:
+        extension = await get_extension(partner_id)
+    except NotFound:
+        extension = None
+    return page(
+        request,
+        "extension.html",
+        extension=extension,
+        outcome=octopus,
+        cancelled=reason == CANCELLED,
+        reason=reason if reason != CANCELLED else None,
+        switched=switched,
+        confirming=confirm == "off",
+    )
+
+
+@post("/extension/connect", dependencies={"begin": use_case("begin_connect")})
+async def connect(
+    state: State, partner_id: NamedDependency[str], begin: NamedDependency[BeginConnect]
+) -> Redirect:
+    """To Octopus's login; Octopus sends the browser back to this page with the outcome."""
+    return_url = state.settings.public_url.rstrip("/") + PAGE
+    return Redirect(await begin(partner_id, return_url), status_code=303)
+
+
+@post("/extension/active", dependencies={"switch": use_case("set_extension_active")})
+async def switch_active(
+    request: Anything, partner_id: NamedDependency[str], switch: NamedDependency[SetExtensionActive]
+) -> Redirect:
+    """The switch on, or off once confirmed; unchecked without confirmation asks for it first."""
+    form = await request.form()
+    if form.get("active") == "on":
+        await switch(partner_id, True, False)
+        return Redirect(f"{PAGE}?switched=on", status_code=303)
+    if form.get("confirm") == "yes":
+        await switch(partner_id, False, True)
+        return Redirect(f"{PAGE}?switched=off", status_code=303)
+    return Redirect(f"{PAGE}?confirm=off", status_code=303)
+
+
+ROUTES = [extension_page, connect, switch_active]
