@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -21,11 +22,16 @@ from adapters.persistence.token_cipher import TokenCipher
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher, writer: asyncio.Lock | None
+    ) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._writer = writer
 
     async def __aenter__(self) -> Self:
+        if self._writer is not None:
+            await self._writer.acquire()
         self._session = self._sessions()
         self.extensions = SqlAlchemyExtensionRepository(self._session)
         self.integrations = SqlAlchemyClientIntegrationRepository(self._session)
@@ -43,6 +49,8 @@ class SqlAlchemyUnitOfWork:
             await self._session.rollback()
         finally:
             await self._session.close()
+            if self._writer is not None:
+                self._writer.release()
         if isinstance(exc, SQLAlchemyError):
             with translated_errors():
                 raise exc
@@ -56,11 +64,18 @@ class SqlAlchemyUnitOfWork:
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    """Makes a fresh unit of work per use case call."""
+    """Makes a fresh unit of work per use case call.
+
+    On SQLite every transaction takes the database's one write lock (`BEGIN IMMEDIATE`); units of work
+    of the same process then queue on an asyncio lock instead, which wakes the next one at once where
+    SQLite's busy handler would sleep and poll.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        bind = sessions.kw.get("bind")
+        self._writer = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._sessions, self._cipher)
+        return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._writer)
