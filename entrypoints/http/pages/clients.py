@@ -85,7 +85,8 @@ class ClientPage:
         warnings: list[str] | None = None,
         status: str | None = None,
         cursor: str | None = None,
-        **notices: bool,
+        saved: bool = False,
+        retried: bool = False,
     ) -> Template:
         integration = await self.integration(partner_id, client_id)
         if form is None:
@@ -119,7 +120,8 @@ class ClientPage:
             next_url=client_url(client_id, **filters, cursor=exports.next_cursor)
             if exports and exports.next_cursor
             else None,
-            **notices,
+            saved=saved,
+            retried=retried,
         )
 
 
