@@ -121,9 +121,6 @@ class InMemoryReceivedMessages:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.messages
 
-    async def seen(self, message_id: str) -> bool:
-        return message_id in self._items
-
     async def add(self, message_id: str, received_at: datetime) -> None:
         if message_id in self._items:
             raise Conflict("this message was received already")

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
@@ -111,10 +113,6 @@ class SqlAlchemyReceivedMessages:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def seen(self, message_id: str) -> bool:
-        c = tables.received_messages.c
-        return bool(await self._session.scalar(select(exists().where(c.message_id == message_id))))
-
     async def add(self, message_id: str, received_at: datetime) -> None:
         with translated_errors():
             await self._session.execute(
@@ -132,13 +130,11 @@ class SqlAlchemyOutbox:
     async def put(self, export_id: str, available_at: datetime) -> None:
         with translated_errors():
             await self._session.flush()  # the export's row must exist before the outbox row points at it
-        c = tables.outbox.c
-        changed = await self._session.execute(
-            update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at)
-        )
-        if changed.rowcount == 0:  # type: ignore[attr-defined]
-            await self._session.execute(
-                insert(tables.outbox).values(export_id=export_id, available_at=available_at)
+        upsert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        statement = upsert(tables.outbox).values(export_id=export_id, available_at=available_at)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[tables.outbox.c.export_id], set_={"available_at": available_at}
             )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:

@@ -64,9 +64,8 @@ class ExportRepository(Protocol):
 
 
 class ReceivedMessages(Protocol):
-    """The ids of Banqup messages already handled (R11). `add` raises `Conflict` for a known id."""
-
-    async def seen(self, message_id: str) -> bool: ...
+    """The ids of Banqup messages already handled (R11). `add` raises `Conflict` for a known id, at once
+    or at the latest at commit (when another transaction recorded it first)."""
 
     async def add(self, message_id: str, received_at: datetime) -> None: ...
 

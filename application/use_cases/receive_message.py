@@ -52,18 +52,16 @@ class ReceiveDocumentMessage:
     async def _record(self, message: BanqupMessage, event: DocumentEvent) -> MessageOutcome:
         now = self._clock.now()
         async with self._uow() as uow:
-            repeat = await uow.messages.seen(event.message_id)
+            await uow.messages.add(event.message_id, now)  # a message seen before raises Conflict: a repeat
             direction = event.direction
-            if not repeat and direction is not None:
-                repeat = await uow.exports.exists_for(
-                    event.partner_id, event.client_id, event.document_id, direction
-                )
+            repeat = direction is not None and await uow.exports.exists_for(
+                event.partner_id, event.client_id, event.document_id, direction
+            )
             extension = await uow.extensions.get(event.partner_id)
             integration = await uow.integrations.get(event.partner_id, event.client_id)
             decision = self._policy.decide(event, extension, integration, repeat=repeat)
             if decision.reason is SkipReason.REPEAT:
                 return MessageOutcome(message_id=message.id, outcome="ignored", reason=decision.reason)
-            await uow.messages.add(event.message_id, now)
             outcome = MessageOutcome(message_id=message.id, outcome="ignored", reason=decision.reason)
             keep = decision.export or (decision.reason in RECORDED_SKIPS and extension and integration)
             if keep:

@@ -54,7 +54,7 @@ async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock
     async with units() as uow:
         stored = await uow.extensions.get("p1")
         assert stored is not None and stored.is_installed
-        assert not await uow.messages.seen("m-1")
+        await uow.messages.add("m-1", clock.now())  # no Conflict: the first one was never recorded
 
 
 async def test_a_client_integration_keeps_its_mailbox_history(
@@ -179,8 +179,7 @@ async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: Fi
         await uow.messages.add("m-1", clock.now())
         await uow.commit()
     async with units() as uow:
-        assert await uow.messages.seen("m-1")
-        assert not await uow.messages.seen("m-2")
+        await uow.messages.add("m-2", clock.now())
         with pytest.raises(Conflict):
             await uow.messages.add("m-1", clock.now())
             await uow.commit()
@@ -235,3 +234,18 @@ async def test_octopus_tokens_and_logins(units: UnitOfWorkFactory, clock: FixedC
         await uow.commit()
     async with units() as uow:
         assert await uow.octopus.tokens("p1") is None
+
+
+async def test_putting_an_export_in_the_outbox_again_moves_it(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    now = clock.now()
+    export = an_export(now)
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.outbox.put(export.id, now + timedelta(hours=1))
+        await uow.commit()
+    async with units() as uow:
+        await uow.outbox.put(export.id, now)
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.outbox.depth() == 1
+        assert list(await uow.outbox.claim(now, now + timedelta(minutes=5), 10)) == [export.id]
