@@ -136,6 +136,7 @@ class SqlAlchemyOutbox:
             statement.on_conflict_do_update(
                 index_elements=[tables.outbox.c.export_id], set_={"available_at": available_at}
             )
+        )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         c = tables.outbox.c
