@@ -239,3 +239,24 @@ def test_every_language_has_every_word_and_the_browser_language_is_honoured() ->
     assert negotiate("de-DE,en;q=0.5,nl;q=0.8") == "nl"
     assert negotiate("en-GB,fr;q=0.9") == "en"
     assert negotiate("nl;q=0,en") == "en"
+
+
+async def test_a_client_is_turned_off_and_on_again_from_its_page(
+    client: AsyncTestClient[Any], world: OctopusWorld, clock: FixedClock
+) -> None:
+    await with_exports(client, world, clock, 0)
+    html = await session_page(client, f"/pages/clients/{BRASSERIE}", P1)
+    assert "Désactiver pour ce client" in html
+    off = await client.post(f"/pages/clients/{BRASSERIE}/deactivate", data={"csrf": csrf_of(html)})
+    assert off.status_code == 200 and "L’intégration de ce client est désactivée" in off.text
+    assert "Désactiver pour ce client" not in off.text
+    assert (await client.get(f"/v1/clients/{BRASSERIE}/octopus", headers=as_partner(P1))).json()[
+        "active"
+    ] is False
+
+    clock.advance(hours=1)
+    on = await client.post(f"/pages/clients/{BRASSERIE}/integration", data={"csrf": csrf_of(html)})
+    assert on.status_code == 200 and "Configuration enregistrée." in on.text
+    integration = (await client.get(f"/v1/clients/{BRASSERIE}/octopus", headers=as_partner(P1))).json()
+    assert integration["active"] is True and integration["mailbox"] == IMPORT_MAILBOX
+    assert len(integration["periods"]) == 2

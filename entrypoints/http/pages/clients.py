@@ -16,6 +16,7 @@ from application.errors import ApplicationError, Conflict, Invalid, NotFound
 from application.use_cases.client_integration import (
     ActivateClient,
     ActivateClientIntegration,
+    DeactivateClientIntegration,
     GetClientIntegration,
 )
 from application.use_cases.exports import ClientExportHistory, ListExports, RetryExport
@@ -87,6 +88,7 @@ class ClientPage:
         cursor: str | None = None,
         saved: bool = False,
         retried: bool = False,
+        deactivated: bool = False,
     ) -> Template:
         integration = await self.integration(partner_id, client_id)
         if form is None:
@@ -122,6 +124,7 @@ class ClientPage:
             else None,
             saved=saved,
             retried=retried,
+            deactivated=deactivated,
         )
 
 
@@ -151,6 +154,7 @@ async def show_client(
     cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
     saved: Annotated[bool, QueryParameter()] = False,
     retried: Annotated[bool, QueryParameter()] = False,
+    deactivated: Annotated[bool, QueryParameter()] = False,
     warnings: Annotated[str | None, QueryParameter(max_length=300)] = None,
 ) -> Template:
     return await client_page.render(
@@ -162,6 +166,7 @@ async def show_client(
         cursor=cursor,
         saved=saved,
         retried=retried,
+        deactivated=deactivated,
     )
 
 
@@ -235,4 +240,15 @@ async def retry_export(
     return Redirect(client_url(export.client_id, retried="true"), status_code=303)
 
 
-ROUTES = [show_client, save_integration, retry_export]
+@post("/clients/{clientId:str}/deactivate", dependencies={"deactivate": use_case("deactivate_client")})
+async def deactivate_client(
+    partner_id: NamedDependency[str],
+    client_id: ClientId,
+    deactivate: NamedDependency[DeactivateClientIntegration],
+) -> Redirect:
+    """Stops this client's exports (R7); saving the configuration again activates it anew."""
+    await deactivate(partner_id, client_id)
+    return Redirect(client_url(client_id, deactivated="true"), status_code=303)
+
+
+ROUTES = [show_client, save_integration, retry_export, deactivate_client]

@@ -98,6 +98,9 @@ WORDS: dict[str, dict[str, str]] = {
         "retry": "Réessayer",
         "retry_label": "Réessayer l’export du document",
         "retried": "L’export est remis en file d’attente.",
+        "deactivate": "Désactiver pour ce client",
+        "deactivated": "L’intégration de ce client est désactivée : ses documents ne sont plus exportés. "
+        "Enregistrez la configuration pour la réactiver.",
         "next_page": "Page suivante",
         "first_page": "Plus récents",
         "no_session": "Cette page s’ouvre depuis Banqup. Ouvrez l’extension Octopus depuis votre Espace "
@@ -198,6 +201,9 @@ WORDS: dict[str, dict[str, str]] = {
         "retry": "Opnieuw proberen",
         "retry_label": "Export opnieuw proberen voor document",
         "retried": "De export staat opnieuw in de wachtrij.",
+        "deactivate": "Uitschakelen voor deze klant",
+        "deactivated": "De integratie van deze klant is uitgeschakeld: de documenten worden niet meer "
+        "geëxporteerd. Sla de configuratie op om ze opnieuw te activeren.",
         "next_page": "Volgende pagina",
         "first_page": "Nieuwste",
         "no_session": "Deze pagina opent u vanuit Banqup. Open de Octopus-extensie vanuit uw Partner Space.",
@@ -295,6 +301,9 @@ WORDS: dict[str, dict[str, str]] = {
         "retry": "Retry",
         "retry_label": "Retry the export of document",
         "retried": "The export is back in the queue.",
+        "deactivate": "Turn off for this client",
+        "deactivated": "This client's integration is off: its documents are no longer exported. "
+        "Save the configuration to turn it on again.",
         "next_page": "Next page",
         "first_page": "Newest",
         "no_session": "This page opens from Banqup. Open the Octopus extension from your Partner Space.",
