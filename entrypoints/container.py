@@ -158,7 +158,8 @@ class UseCases(containers.DeclarativeContainer):
         infrastructure.settings.provided.allowed_return_origins,
     )
     complete_connect = providers.Factory(CompleteConnect, uow, clock, infrastructure.octopus_account)
-    list_dossiers = providers.Factory(ListDossiers, uow, clock, infrastructure.octopus_account)
+    # one per process: it makes callers for the same partner take turns refreshing the list
+    list_dossiers = providers.Singleton(ListDossiers, uow, clock, infrastructure.octopus_account)
     activate_client = providers.Factory(ActivateClientIntegration, uow, clock, list_dossiers)
     deactivate_client = providers.Factory(DeactivateClientIntegration, uow, clock)
     get_client = providers.Factory(GetClientIntegration, uow)

@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportQuery
@@ -29,6 +30,7 @@ class MemoryStore:
     outbox: dict[str, datetime] = field(default_factory=dict)
     tokens: dict[str, OctopusTokens] = field(default_factory=dict)
     attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
+    dossier_lists: dict[str, DossierList] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -186,6 +188,17 @@ class InMemoryUnitOfWork:
         self._staged = _Staged(self._store)
         self._received_before = set(self._store.messages)
         self.extensions = InMemoryExtensionRepository(self._staged)
+class InMemoryOctopusDossierLists:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.dossier_lists
+
+    async def lock(self, partner_id: str) -> DossierList:
+        return copy.deepcopy(self._items.get(partner_id, DossierList(partner_id)))
+
+    async def save(self, dossier_list: DossierList) -> None:
+        self._items[dossier_list.partner_id] = copy.deepcopy(dossier_list)
+
+
         self.integrations = InMemoryClientIntegrationRepository(self._staged)
         self.exports = InMemoryExportRepository(self._staged)
         self.messages = InMemoryReceivedMessages(self._staged)
@@ -203,6 +216,7 @@ class InMemoryUnitOfWork:
         if (staged.messages.keys() - self._received_before) & store.messages.keys():
             raise Conflict("another transaction received this message first")
         keys = {export_key(e): e.id for e in store.exports.values()}
+        self.dossier_lists = InMemoryOctopusDossierLists(self._staged)
         for export in staged.exports.values():
             if keys.get(export_key(export), export.id) != export.id:
                 raise Conflict("another transaction exported this document first")
@@ -227,6 +241,7 @@ class InMemoryUnitOfWork:
 class InMemoryUnitOfWorkFactory:
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store or MemoryStore()
+            "dossier_lists",
 
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store)

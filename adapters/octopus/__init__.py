@@ -1,6 +1,5 @@
-"""Octopus over HTTP: OAuth 2.0 with PKCE, and the dossier list behind a daily call budget."""
+"""Octopus over HTTP: OAuth 2.0 with PKCE, and the dossier list."""
 
 from adapters.octopus.account import HttpOctopusAccount
-from adapters.octopus.dossier_cache import DossierCache
 
-__all__ = ["DossierCache", "HttpOctopusAccount"]
+__all__ = ["HttpOctopusAccount"]

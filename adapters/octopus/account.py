@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import httpx
 import msgspec
 
-from adapters.octopus.dossier_cache import DossierCache
 from application.errors import Forbidden, Unavailable
 from application.ports.clock import Clock
 from application.ports.octopus import Dossier, OctopusTokens
@@ -45,8 +44,8 @@ class HttpOctopusAccount:
     """The authorization-code flow with PKCE (S256) and `GET /dossiers` with the `Token` header.
 
     Octopus refusing a code, a refresh token or an access token is `Forbidden`; Octopus down,
-    slow, or answering something unreadable is `Unavailable`. Dossier lists go through
-    `DossierCache`, so one account never exceeds Octopus's daily limit.
+    slow, or answering something unreadable is `Unavailable`. Each `dossiers` is one call to
+    Octopus: `ListDossiers` keeps the count within Octopus's daily limit.
     """
 
     def __init__(
@@ -59,7 +58,6 @@ class HttpOctopusAccount:
         redirect_uri: str,
         clock: Clock,
         http: httpx.AsyncClient,
-        cache: DossierCache | None = None,
     ) -> None:
         self._oauth = oauth_url.rstrip("/")
         self._api = api_url.rstrip("/")
@@ -67,7 +65,6 @@ class HttpOctopusAccount:
         self._redirect_uri = redirect_uri
         self._clock = clock
         self._http = http
-        self._cache = cache or DossierCache(clock)
 
     def authorize_url(self, state: str, code_challenge: str) -> str:
         query = {
@@ -95,9 +92,6 @@ class HttpOctopusAccount:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     async def dossiers(self, partner_id: str, access_token: str) -> list[Dossier]:
-        return await self._cache.get(partner_id, lambda: self._fetch_dossiers(access_token))
-
-    async def _fetch_dossiers(self, access_token: str) -> list[Dossier]:
         response = await self._send("GET", f"{self._api}/dossiers", headers={"Token": access_token})
         if response.status_code != 200:
             raise _api_error(response)

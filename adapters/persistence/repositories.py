@@ -11,8 +11,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
+from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.token_cipher import TokenCipher
+from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportQuery
 from domain.client_integration import ClientIntegration
@@ -50,6 +52,25 @@ class SqlAlchemyClientIntegrationRepository:
         if partner_id is not None:
             query = query.where(c.partner_id == partner_id)
         return (await self._session.scalars(query)).all()
+    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+        """One executemany INSERT: the ORM's unit of work costs more than the insert itself."""
+        if not integrations:
+            return
+        rows = [
+            {
+                "partner_id": i.partner_id,
+                "client_id": i.client_id,
+                "mailboxes": i.mailboxes,
+                "activation": i.activation,
+                "vat_number": i.vat_number,
+                "dossier_id": i.dossier_id,
+                "version": 1,  # the mapper's version counter starts at 1
+            }
+            for i in integrations
+        ]
+        with translated_errors():
+            await self._session.execute(insert(tables.client_integrations), rows)
+
 
 
 class SqlAlchemyExportRepository:
@@ -217,3 +238,33 @@ class SqlAlchemyOctopusConnections:
         if row is None:
             return None
         return ConnectAttempt(row.state, row.partner_id, row.code_verifier, row.return_url, row.expires_at)
+
+
+class SqlAlchemyOctopusDossierLists:
+    """One row per partner; `lock` takes it `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
+    already keeps other writers out), creating it first if need be."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, partner_id: str) -> DossierList:
+        c = tables.octopus_dossier_lists.c
+        upsert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        empty = dossier_list_json(DossierList(partner_id))
+        await self._session.execute(
+            upsert(tables.octopus_dossier_lists)
+            .values(partner_id=partner_id, content=empty)
+            .on_conflict_do_nothing(index_elements=[c.partner_id])
+        )
+        content = await self._session.scalar(
+            select(c.content).where(c.partner_id == partner_id).with_for_update()
+        )
+        return dossier_list_from_json(partner_id, str(content))
+
+    async def save(self, dossier_list: DossierList) -> None:
+        c = tables.octopus_dossier_lists.c
+        await self._session.execute(
+            update(tables.octopus_dossier_lists)
+            .where(c.partner_id == dossier_list.partner_id)
+            .values(content=dossier_list_json(dossier_list))
+        )

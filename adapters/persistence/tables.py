@@ -121,6 +121,14 @@ octopus_tokens = Table(
     Column("sealed", LargeBinary, nullable=False),  # encrypted JSON: access and refresh token, expiry
 )
 
+# A partner's last dossier list and the times of its calls to Octopus, as JSON (application.dossier_budget).
+octopus_dossier_lists = Table(
+    "octopus_dossier_lists",
+    metadata,
+    Column("partner_id", String(ID), primary_key=True),
+    Column("content", Text, nullable=False),
+)
+
 connect_attempts = Table(
     "connect_attempts",
     metadata,

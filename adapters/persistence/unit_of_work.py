@@ -15,6 +15,7 @@ from adapters.persistence.repositories import (
     SqlAlchemyExportRepository,
     SqlAlchemyExtensionRepository,
     SqlAlchemyOctopusConnections,
+    SqlAlchemyOctopusDossierLists,
     SqlAlchemyOutbox,
     SqlAlchemyReceivedMessages,
 )
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
         self.messages = SqlAlchemyReceivedMessages(self._session)
         self.outbox = SqlAlchemyOutbox(self._session)
         self.octopus = SqlAlchemyOctopusConnections(self._session, self._cipher)
+        self.dossier_lists = SqlAlchemyOctopusDossierLists(self._session)
         return self
 
     async def __aexit__(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from application.dossier_budget import DossierList
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +68,13 @@ class OctopusConnections(Protocol):
 
     async def take(self, state: str) -> ConnectAttempt | None:
         """The login with this `state`, removed so it can be used once only."""
+
+
+class OctopusDossierLists(Protocol):
+    """Each partner's last dossier list and call budget, shared by every process."""
+
+    async def lock(self, partner_id: str) -> DossierList:
+        """The partner's list (an empty one the first time), which no other transaction can change
+        before this one ends."""
+
+    async def save(self, dossier_list: DossierList) -> None: ...

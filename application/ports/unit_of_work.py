@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.ports.octopus import OctopusConnections
+from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     ClientIntegrationRepository,
     ExportRepository,
@@ -28,6 +28,7 @@ class UnitOfWork(Protocol):
     messages: ReceivedMessages
     outbox: Outbox
     octopus: OctopusConnections
+    dossier_lists: OctopusDossierLists
 
     async def __aenter__(self) -> Self: ...
 

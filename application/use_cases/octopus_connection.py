@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
+from application.dossier_budget import DAILY_LIMIT, FRESH_FOR, DossierList
 from application.errors import Conflict, Forbidden, Invalid, Unavailable
 from application.ports.clock import Clock
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusAccount, OctopusTokens
@@ -120,12 +122,28 @@ class DossierView(Struct):
 
 
 class ListDossiers:
-    """The dossiers of the connected Octopus account, for the accountant to pick from (R8)."""
+    """The dossiers of the connected Octopus account, for the accountant to pick from (R8).
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount) -> None:
+    A list is fresh for `fresh_for`; a refresh is a call counted against the partner's daily budget
+    before it is made, in the database, so that no number of processes ever makes Octopus answer
+    more than `daily_limit` calls a day. With the budget spent, the last list is served however old;
+    with none yet, `Unavailable`. Within a process, one caller at a time refreshes a partner's list.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        octopus: OctopusAccount,
+        daily_limit: int = DAILY_LIMIT,
+        fresh_for: timedelta = FRESH_FOR,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._octopus = octopus
+        self._daily_limit = daily_limit
+        self._fresh_for = fresh_for
+        self._refreshing: dict[str, asyncio.Lock] = {}
 
     async def __call__(self, partner_id: str) -> list[DossierView]:
         return [
@@ -134,9 +152,27 @@ class ListDossiers:
         ]
 
     async def dossiers(self, partner_id: str) -> list[Dossier]:
-        async with self._uow() as uow:
-            try:
-                token = await access_token(uow, self._clock, self._octopus, partner_id)
-            finally:
+        async with self._refreshing.setdefault(partner_id, asyncio.Lock()):
+            async with self._uow() as uow:
+                try:
+                    token = await access_token(uow, self._clock, self._octopus, partner_id)
+                    known = await uow.dossier_lists.lock(partner_id)
+                    now = self._clock.now()
+                    if known.fresh(now, self._fresh_for) or not known.reserve_call(now, self._daily_limit):
+                        return _last(known)
+                    await uow.dossier_lists.save(known)
+                finally:
+                    await uow.commit()
+            fetched = await self._octopus.dossiers(partner_id, token)
+            async with self._uow() as uow:
+                known = await uow.dossier_lists.lock(partner_id)
+                known.fetched(fetched, self._clock.now())
+                await uow.dossier_lists.save(known)
                 await uow.commit()
-        return await self._octopus.dossiers(partner_id, token)
+            return fetched
+
+
+def _last(known: DossierList) -> list[Dossier]:
+    if known.dossiers is None:
+        raise Unavailable("Octopus's daily limit of calls for the dossier list is reached; try later")
+    return list(known.dossiers)

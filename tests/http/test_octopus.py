@@ -12,9 +12,6 @@ from urllib.parse import parse_qs
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.octopus import DossierCache
-from application.errors import Unavailable
-from application.ports.octopus import Dossier
 from entrypoints.settings import Settings
 from sandbox.octopus import SOFTWARE_HOUSE_ID, OctopusWorld
 from tests.conftest import FixedClock
@@ -95,35 +92,6 @@ async def test_the_dossier_list_is_never_asked_more_than_150_times_a_day(
         calls_at += [clock.at] * (world.dossier_calls - before)
     busiest = max(sum(1 for t in calls_at if start <= t < start + timedelta(days=1)) for start in calls_at)
     assert 100 < busiest <= 150
-
-
-async def test_the_budget_serves_the_last_list_once_spent_and_is_unavailable_without_one(
-    clock: FixedClock,
-) -> None:
-    cache = DossierCache(clock, daily_limit=3, fresh_for=timedelta(0))
-    calls = 0
-
-    async def fetch() -> list[Dossier]:
-        nonlocal calls
-        calls += 1
-        return [Dossier(calls, f"list {calls}", None, None)]
-
-    for _ in range(10):
-        clock.advance(minutes=1)
-        await cache.get("p1", fetch)
-    assert calls == 3 and (await cache.get("p1", fetch))[0].name == "list 3"
-    clock.advance(hours=24)
-    assert (await cache.get("p1", fetch))[0].name == "list 4", "the budget rolls with the day"
-
-    async def failing() -> list[Dossier]:
-        raise Unavailable("Octopus is down")
-
-    empty = DossierCache(clock, daily_limit=2, fresh_for=timedelta(0))
-    for _ in range(2):
-        with pytest.raises(Unavailable, match="down"):
-            await empty.get("p2", failing)
-    with pytest.raises(Unavailable, match="daily limit"):
-        await empty.get("p2", failing)
 
 
 async def test_the_database_holds_no_plaintext_token(

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from application.errors import Conflict
-from application.ports.octopus import ConnectAttempt, OctopusTokens
+from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.client_integration import ClientIntegration
@@ -236,7 +236,9 @@ async def test_octopus_tokens_and_logins(units: UnitOfWorkFactory, clock: FixedC
         assert await uow.octopus.tokens("p1") is None
 
 
-async def test_putting_an_export_in_the_outbox_again_moves_it(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def test_putting_an_export_in_the_outbox_again_moves_it(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     now = clock.now()
     export = an_export(now)
     async with units() as uow:
@@ -249,3 +251,19 @@ async def test_putting_an_export_in_the_outbox_again_moves_it(units: UnitOfWorkF
     async with units() as uow:
         assert await uow.outbox.depth() == 1
         assert list(await uow.outbox.claim(now, now + timedelta(minutes=5), 10)) == [export.id]
+
+
+async def test_a_partners_dossier_list_and_budget_round_trip(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        first = await uow.dossier_lists.lock("p1")
+        assert (first.dossiers, first.fetched_at, first.calls) == (None, None, ())
+        assert first.reserve_call(clock.now())
+        first.fetched([Dossier(7, "Brasserie Dupont", "BE0123456749", MAILBOX)], clock.now())
+        await uow.dossier_lists.save(first)
+        await uow.commit()
+    async with units() as uow:
+        again = await uow.dossier_lists.lock("p1")
+        assert again == first
+        assert (await uow.dossier_lists.lock("p2")).dossiers is None
