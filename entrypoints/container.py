@@ -103,12 +103,12 @@ def _octopus_account(
     )
 
 
-def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
 def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> HttpBanqupDocuments | None:
     """Banqup hears how each export went only when `BANQUP_STATUS_REPORTS` is on."""
     return banqup if settings.banqup_status_reports else None
 
 
+def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
 
@@ -137,8 +137,8 @@ class Infrastructure(containers.DeclarativeContainer):
     http_client = providers.Resource(_http_client)
     octopus_account = providers.Singleton(_octopus_account, settings, clock, http_client)
     documents = providers.Singleton(_banqup_documents, settings, http_client)
-
     status_reports = providers.Singleton(_status_reports, settings, documents)
+
 
 class UseCases(containers.DeclarativeContainer):
     infrastructure = providers.DependenciesContainer()
@@ -180,9 +180,9 @@ class UseCases(containers.DeclarativeContainer):
         infrastructure.ubl_toolkit,
         infrastructure.mailer,
         infrastructure.retry_schedule,
+        infrastructure.status_reports,
     )
 
-        infrastructure.status_reports,
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)

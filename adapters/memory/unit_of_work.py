@@ -176,6 +176,17 @@ class InMemoryOctopusConnections:
         return self._attempts.pop(state, None)
 
 
+class InMemoryOctopusDossierLists:
+    def __init__(self, staged: _Staged) -> None:
+        self._items = staged.data.dossier_lists
+
+    async def lock(self, partner_id: str) -> DossierList:
+        return copy.deepcopy(self._items.get(partner_id, DossierList(partner_id)))
+
+    async def save(self, dossier_list: DossierList) -> None:
+        self._items[dossier_list.partner_id] = copy.deepcopy(dossier_list)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -188,22 +199,12 @@ class InMemoryUnitOfWork:
         self._staged = _Staged(self._store)
         self._received_before = set(self._store.messages)
         self.extensions = InMemoryExtensionRepository(self._staged)
-class InMemoryOctopusDossierLists:
-    def __init__(self, staged: _Staged) -> None:
-        self._items = staged.data.dossier_lists
-
-    async def lock(self, partner_id: str) -> DossierList:
-        return copy.deepcopy(self._items.get(partner_id, DossierList(partner_id)))
-
-    async def save(self, dossier_list: DossierList) -> None:
-        self._items[dossier_list.partner_id] = copy.deepcopy(dossier_list)
-
-
         self.integrations = InMemoryClientIntegrationRepository(self._staged)
         self.exports = InMemoryExportRepository(self._staged)
         self.messages = InMemoryReceivedMessages(self._staged)
         self.outbox = InMemoryOutbox(self._staged)
         self.octopus = InMemoryOctopusConnections(self._staged)
+        self.dossier_lists = InMemoryOctopusDossierLists(self._staged)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -216,7 +217,6 @@ class InMemoryOctopusDossierLists:
         if (staged.messages.keys() - self._received_before) & store.messages.keys():
             raise Conflict("another transaction received this message first")
         keys = {export_key(e): e.id for e in store.exports.values()}
-        self.dossier_lists = InMemoryOctopusDossierLists(self._staged)
         for export in staged.exports.values():
             if keys.get(export_key(export), export.id) != export.id:
                 raise Conflict("another transaction exported this document first")
@@ -229,6 +229,7 @@ class InMemoryOctopusDossierLists:
             "outbox",
             "tokens",
             "attempts",
+            "dossier_lists",
             "commits",
         ):
             setattr(store, name, copy.deepcopy(getattr(staged, name)))
@@ -241,7 +242,6 @@ class InMemoryOctopusDossierLists:
 class InMemoryUnitOfWorkFactory:
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store or MemoryStore()
-            "dossier_lists",
 
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store)

@@ -52,25 +52,6 @@ class SqlAlchemyClientIntegrationRepository:
         if partner_id is not None:
             query = query.where(c.partner_id == partner_id)
         return (await self._session.scalars(query)).all()
-    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
-        """One executemany INSERT: the ORM's unit of work costs more than the insert itself."""
-        if not integrations:
-            return
-        rows = [
-            {
-                "partner_id": i.partner_id,
-                "client_id": i.client_id,
-                "mailboxes": i.mailboxes,
-                "activation": i.activation,
-                "vat_number": i.vat_number,
-                "dossier_id": i.dossier_id,
-                "version": 1,  # the mapper's version counter starts at 1
-            }
-            for i in integrations
-        ]
-        with translated_errors():
-            await self._session.execute(insert(tables.client_integrations), rows)
-
 
 
 class SqlAlchemyExportRepository:
