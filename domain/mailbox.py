@@ -14,6 +14,7 @@ MAX_LABEL = 63
 # An unquoted RFC 5322 local part: letters, digits and the atext symbols, dots between words.
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _OCTOPUS_IMPORT = re.compile(r"(?:uid|ocr)-[a-z0-9][a-z0-9-]*@import\.octopus\.be")
 
 NOT_OCTOPUS_IMPORT = "mailbox-not-octopus-import"
@@ -59,7 +60,7 @@ def _check(address: str) -> None:
         raise InvalidValue("mailbox", "is empty")
     if len(address) > MAX_ADDRESS:
         raise InvalidValue("mailbox", f"is longer than {MAX_ADDRESS} characters")
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in address):
+    if _SPACE_OR_CONTROL.search(address):
         raise InvalidValue("mailbox", "contains a space, a line break or a control character")
     if not address.isascii():
         raise InvalidValue("mailbox", "contains a character outside ASCII")

@@ -41,6 +41,7 @@ from application.use_cases.extension import (
     SetExtensionActive,
     UninstallExtension,
 )
+from application.use_cases.import_clients import ImportClients
 from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -164,6 +165,7 @@ class UseCases(containers.DeclarativeContainer):
     deactivate_client = providers.Factory(DeactivateClientIntegration, uow, clock)
     get_client = providers.Factory(GetClientIntegration, uow)
     list_clients = providers.Factory(ListClientIntegrations, uow)
+    import_clients = providers.Factory(ImportClients, uow, clock)
     receive_message = providers.Factory(ReceiveDocumentMessage, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)

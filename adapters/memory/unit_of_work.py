@@ -4,7 +4,7 @@ the same contract tests run against both (`tests/persistence/test_repository_con
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -56,6 +56,9 @@ class InMemoryExtensionRepository:
     async def list(self) -> Sequence[Extension]:
         return [self._items[k] for k in sorted(self._items)]
 
+    async def get_many(self, partner_ids: Collection[str]) -> Mapping[str, Extension]:
+        return {p: self._items[p] for p in partner_ids if p in self._items}
+
 
 class InMemoryClientIntegrationRepository:
     def __init__(self, staged: _Staged) -> None:
@@ -70,8 +73,17 @@ class InMemoryClientIntegrationRepository:
             raise Conflict("this client has an integration already")
         self._items[key] = integration
 
+    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+        for integration in integrations:
+            await self.add(copy.deepcopy(integration))
+
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
         return [v for k, v in sorted(self._items.items()) if partner_id is None or k[0] == partner_id]
+
+    async def get_many(
+        self, keys: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], ClientIntegration]:
+        return {k: self._items[k] for k in keys if k in self._items}
 
 
 def export_key(export: Export) -> tuple[str, str, str, str]:

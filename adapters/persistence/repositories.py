@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
@@ -35,6 +35,12 @@ class SqlAlchemyExtensionRepository:
     async def list(self) -> Sequence[Extension]:
         return (await self._session.scalars(select(Extension).order_by(tables.extensions.c.partner_id))).all()
 
+    async def get_many(self, partner_ids: Collection[str]) -> Mapping[str, Extension]:
+        if not partner_ids:
+            return {}
+        query = select(Extension).where(tables.extensions.c.partner_id.in_(partner_ids))
+        return {e.partner_id: e for e in await self._session.scalars(query)}
+
 
 class SqlAlchemyClientIntegrationRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -46,12 +52,46 @@ class SqlAlchemyClientIntegrationRepository:
     async def add(self, integration: ClientIntegration) -> None:
         self._session.add(integration)
 
+    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+        """One executemany INSERT: the ORM's unit of work costs more than the insert itself."""
+        if not integrations:
+            return
+        rows = [
+            {
+                "partner_id": i.partner_id,
+                "client_id": i.client_id,
+                "mailboxes": i.mailboxes,
+                "activation": i.activation,
+                "vat_number": i.vat_number,
+                "dossier_id": i.dossier_id,
+                "version": 1,  # the mapper's version counter starts at 1
+            }
+            for i in integrations
+        ]
+        with translated_errors():
+            await self._session.execute(insert(tables.client_integrations), rows)
+
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
         c = tables.client_integrations.c
         query = select(ClientIntegration).order_by(c.partner_id, c.client_id)
         if partner_id is not None:
             query = query.where(c.partner_id == partner_id)
         return (await self._session.scalars(query)).all()
+
+    async def get_many(
+        self, keys: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], ClientIntegration]:
+        """Two plain IN lists rather than a row-value IN, which SQLite answers by scanning the whole
+        table; the few pairs that match both lists without being asked for are left out here."""
+        if not keys:
+            return {}
+        c = tables.client_integrations.c
+        query = select(ClientIntegration).where(
+            c.partner_id.in_({p for p, _ in keys}), c.client_id.in_({client for _, client in keys})
+        )
+        wanted = set(keys)
+        found = await self._session.scalars(query)
+        return {key: i for i in found if (key := (i.partner_id, i.client_id)) in wanted}
 
 
 class SqlAlchemyExportRepository:

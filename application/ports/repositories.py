@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -21,6 +21,10 @@ class ExtensionRepository(Protocol):
 
     async def list(self) -> Sequence[Extension]: ...
 
+    async def get_many(self, partner_ids: Collection[str]) -> Mapping[str, Extension]:
+        """The extensions of those partners that have one, in one round trip."""
+        ...
+
 
 class ClientIntegrationRepository(Protocol):
     """Client integrations by (partner id, client id)."""
@@ -29,7 +33,18 @@ class ClientIntegrationRepository(Protocol):
 
     async def add(self, integration: ClientIntegration) -> None: ...
 
+    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+        """Adds new integrations as they stand now, in one round trip; unlike `add`, later changes to
+        these objects are not kept. `Conflict` when one of them exists already."""
+        ...
+
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]: ...
+
+    async def get_many(
+        self, keys: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], ClientIntegration]:
+        """The integrations among those (partner id, client id) keys that exist, in one round trip."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,27 @@ async def test_a_client_integration_keeps_its_mailbox_history(
         assert len(await uow.integrations.list()) == 2
 
 
+async def test_integrations_and_extensions_load_many_at_once(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        for partner in ("p1", "p2"):
+            await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
+        for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
+            integration = ClientIntegration(partner_id=partner, client_id=client)
+            integration.activate(Mailbox(MAILBOX), clock.now())
+            await uow.integrations.add(integration)
+        await uow.commit()
+    async with units() as uow:
+        found = await uow.integrations.get_many([("p1", "c2"), ("p2", "c1"), ("p2", "c2"), ("p3", "c1")])
+        assert sorted(found) == [("p1", "c2"), ("p2", "c1")]
+        assert found["p2", "c1"].mailbox == Mailbox(MAILBOX) and found["p2", "c1"].active
+        assert await uow.integrations.get_many([]) == {}
+        extensions = await uow.extensions.get_many({"p2", "p9"})
+        assert list(extensions) == ["p2"] and extensions["p2"].is_installed
+        assert await uow.extensions.get_many(()) == {}
+
+
 async def test_an_export_round_trips_with_its_attempts_and_violations(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:

@@ -1,0 +1,123 @@
+"""`octobridge clients …`: client integrations for operators (R21)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from entrypoints.cli.client_import import import_clients
+
+if TYPE_CHECKING:
+    from application.use_cases.client_integration import (
+        DeactivateClientIntegration,
+        GetClientIntegration,
+        ListClientIntegrations,
+    )
+    from application.views import ClientIntegrationView
+    from entrypoints.container import Container
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Answer in JSON, for scripts.")
+
+
+@click.group()
+def clients() -> None:
+    """Client integrations: bulk import from CSV, list, show, deactivate."""
+
+
+clients.add_command(import_clients)
+
+
+@clients.command("list")
+@click.option("--partner", help="Only this partner's clients.")
+@click.option("--active/--inactive", default=None, help="Only active, or only inactive, integrations.")
+@click.option(
+    "--limit", default=500, show_default=True, type=click.IntRange(0), help="At most this many; 0 for all."
+)
+@JSON
+def list_clients(partner: str | None, active: bool | None, limit: int, as_json: bool) -> None:
+    """List client integrations, by partner then client."""
+    from entrypoints.cli.output import console, moment, note, print_json, table, yes_no
+    from entrypoints.cli.runtime import run
+
+    async def work(container: Container) -> list[ClientIntegrationView]:
+        use_case: ListClientIntegrations = await container.use_cases.list_clients()
+        return await use_case(partner)
+
+    found = [c for c in run(work) if active is None or c.active is active]
+    shown = found[:limit] if limit else found
+    if as_json:
+        print_json(shown)
+    else:
+        grid = table("partner", "client", "active", "mailbox", "VAT number", "since")
+        for c in shown:
+            since = c.periods[-1].start if c.active and c.periods else None
+            grid.add_row(
+                c.partner_id,
+                c.client_id,
+                yes_no(c.active),
+                c.mailbox or "",
+                c.vat_number or "",
+                moment(since),
+            )
+        console().print(grid)
+    if len(shown) < len(found):
+        note(f"showing {len(shown):,} of {len(found):,}; --limit 0 shows all")
+
+
+@clients.command()
+@click.argument("partner")
+@click.argument("client")
+@JSON
+def show(partner: str, client: str, as_json: bool) -> None:
+    """Show one client's integration with its mailbox and activation history."""
+    from entrypoints.cli.runtime import run
+
+    async def work(container: Container) -> ClientIntegrationView:
+        use_case: GetClientIntegration = await container.use_cases.get_client()
+        return await use_case(partner, client)
+
+    _show(run(work), as_json)
+
+
+@clients.command()
+@click.argument("partner")
+@click.argument("client")
+@JSON
+def deactivate(partner: str, client: str, as_json: bool) -> None:
+    """Switch a client off: its documents approved or sent from now on are not exported (R7)."""
+    from entrypoints.cli.runtime import run
+
+    async def work(container: Container) -> ClientIntegrationView:
+        deactivate: DeactivateClientIntegration = await container.use_cases.deactivate_client()
+        get: GetClientIntegration = await container.use_cases.get_client()
+        await deactivate(partner, client)
+        return await get(partner, client)
+
+    _show(run(work), as_json)
+
+
+def _show(integration: ClientIntegrationView, as_json: bool) -> None:
+    from entrypoints.cli.output import console, moment, print_json, table, yes_no
+
+    if as_json:
+        print_json(integration)
+        return
+    facts = table("partner", "client", "active", "mailbox", "VAT number", "dossier")
+    facts.add_row(
+        integration.partner_id,
+        integration.client_id,
+        yes_no(integration.active),
+        integration.mailbox or "",
+        integration.vat_number or "",
+        "" if integration.dossier_id is None else str(integration.dossier_id),
+    )
+    mailboxes = table("mailbox", "since", title="mailbox history")
+    for change in integration.history:
+        mailboxes.add_row(change.mailbox, moment(change.since))
+    periods = table("active from", "until", title="activation periods")
+    for period in integration.periods:
+        periods.add_row(moment(period.start), moment(period.end) or "(now)")
+    out = console()
+    for grid in (facts, mailboxes, periods):
+        out.print(grid)

@@ -1,0 +1,52 @@
+"""An operator at the `octobridge` command, in the test process, on a database of the test's own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from click.testing import CliRunner, Result
+
+from entrypoints.cli.main import cli
+from entrypoints.container import Container, build_container
+from entrypoints.settings import Settings
+
+T = TypeVar("T")
+
+
+class Operator:
+    """Runs commands through the real container, as `octobridge` would with these variables set."""
+
+    def __init__(self, database_url: str, var_dir: Path) -> None:
+        self.env = {"OCTOBRIDGE_DATABASE_URL": database_url, "OCTOBRIDGE_VAR_DIR": str(var_dir)}
+        self.var_dir = var_dir
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), env=self.env, catch_exceptions=False)
+
+    def seed(self, work: Callable[[Container], Awaitable[T]]) -> T:
+        """Sets the scene through the same container, the way Banqup's calls would."""
+
+        async def main() -> T:
+            container = build_container(Settings.from_environ(self.env))
+            await container.init_resources()  # type: ignore[misc]
+            try:
+                return await work(container)
+            finally:
+                await container.shutdown_resources()  # type: ignore[misc]
+
+        return asyncio.run(main())
+
+    def install(self, *partners: str, connect: bool = False) -> None:
+        async def work(container: Container) -> None:
+            for partner in partners:
+                await (await container.use_cases.install_extension())(partner)
+                if connect:
+                    url = await (await container.use_cases.begin_connect())(partner, "http://127.0.0.1:8000/")
+                    state = parse_qs(urlsplit(url).query)["state"][0]
+                    await (await container.use_cases.complete_connect())(state, "a-code")
+
+        self.seed(work)
