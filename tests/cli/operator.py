@@ -21,7 +21,11 @@ class Operator:
     """Runs commands through the real container, as `octobridge` would with these variables set."""
 
     def __init__(self, database_url: str, var_dir: Path) -> None:
-        self.env = {"OCTOBRIDGE_DATABASE_URL": database_url, "OCTOBRIDGE_VAR_DIR": str(var_dir)}
+        self.env = {
+            "OCTOBRIDGE_DATABASE_URL": database_url,
+            "OCTOBRIDGE_VAR_DIR": str(var_dir),
+            "COLUMNS": "200",  # wide enough that tables do not fold addresses
+        }
         self.var_dir = var_dir
 
     def __call__(self, *args: str) -> Result:

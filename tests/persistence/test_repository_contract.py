@@ -105,6 +105,36 @@ async def test_integrations_and_extensions_load_many_at_once(
         assert await uow.extensions.get_many(()) == {}
 
 
+async def test_integrations_added_many_at_once_keep_their_history_and_their_keys(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    made = []
+    for client in ("c1", "c2"):
+        integration = ClientIntegration(partner_id="p1", client_id=client, vat_number="BE0123456749")
+        integration.activate(Mailbox(MAILBOX), clock.now())
+        made.append(integration)
+    async with units() as uow:
+        await uow.integrations.add_many(made)
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.integrations.get("p1", "c2")
+        assert stored is not None
+        assert (stored.mailboxes, stored.activation, stored.vat_number) == (
+            made[1].mailboxes,
+            made[1].activation,
+            "BE0123456749",
+        )
+        stored.deactivate(clock.advance(hours=1))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.integrations.get("p1", "c2")
+        assert stored is not None and not stored.active
+    with pytest.raises(Conflict):
+        async with units() as uow:
+            await uow.integrations.add_many([ClientIntegration(partner_id="p1", client_id="c1")])
+            await uow.commit()
+
+
 async def test_an_export_round_trips_with_its_attempts_and_violations(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
