@@ -48,17 +48,24 @@ def compose(export: Export, document: RenderedDocument, message_id: str) -> Outg
 
 
 class ClaimDueExports:
-    """Leases up to `limit` due exports to this worker; no other worker gets them until the lease ends."""
+    """Leases up to `limit` due exports to this worker and reads them, in one transaction; no other
+    worker gets them until the lease ends. Outbox rows of exports no longer queued are dropped."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
         self._uow = uow
         self._clock = clock
         self._lease = lease
 
-    async def __call__(self, limit: int) -> list[str]:
+    async def __call__(self, limit: int) -> list[Export]:
         now = self._clock.now()
+        claimed = []
         async with self._uow() as uow:
-            claimed = list(await uow.outbox.claim(now, now + self._lease, limit))
+            for export_id in await uow.outbox.claim(now, now + self._lease, limit):
+                export = await uow.exports.get(export_id)
+                if export is None or export.status is not ExportStatus.QUEUED:
+                    await uow.outbox.remove(export_id)
+                else:
+                    claimed.append(export)
             await uow.commit()
         return claimed
 
@@ -93,18 +100,13 @@ class DeliverExport:
         self._mailer = mailer
         self._schedule = schedule
 
-    async def __call__(self, export_id: str) -> ExportStatus | None:
-        """The export's status afterwards, or None when it is no longer to be delivered."""
+    async def __call__(self, claimed: Export) -> ExportStatus | None:
+        """Delivers an export as `ClaimDueExports` read it; its status afterwards, or None when it is
+        no longer to be delivered (changed since it was claimed)."""
+        message_id = claimed.mail_message_id(self._mailer.sender_domain)
+        outcome = await self._attempt(claimed, message_id)
         async with self._uow() as uow:
-            export = await uow.exports.get(export_id)
-            if export is None or export.status is not ExportStatus.QUEUED:
-                await uow.outbox.remove(export_id)
-                await uow.commit()
-                return None
-        message_id = export.mail_message_id(self._mailer.sender_domain)
-        outcome = await self._attempt(export, message_id)
-        async with self._uow() as uow:
-            export = await uow.exports.get(export_id)
+            export = await uow.exports.get(claimed.id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
             await self._record(uow, export, outcome, message_id)

@@ -9,12 +9,12 @@ from typing import Any
 import structlog
 
 from application.errors import ApplicationError
-from domain.export import ExportStatus
+from domain.export import Export, ExportStatus
 
 log = structlog.get_logger("octobridge.worker")
 
-Claim = Callable[[int], Awaitable[list[str]]]
-Deliver = Callable[[str], Awaitable[ExportStatus | None]]
+Claim = Callable[[int], Awaitable[list[Export]]]
+Deliver = Callable[[Export], Awaitable[ExportStatus | None]]
 
 
 class DeliveryLoop:
@@ -38,8 +38,8 @@ class DeliveryLoop:
             while not stop.is_set():
                 free = self._concurrency - len(in_flight)
                 claimed = await self._claim_safely(free) if free * 2 >= self._concurrency else []
-                for export_id in claimed:
-                    in_flight.add(asyncio.create_task(self._deliver_one(export_id)))
+                for export in claimed:
+                    in_flight.add(asyncio.create_task(self._deliver_one(export)))
                 if claimed and len(in_flight) < self._concurrency:
                     continue  # more may be due right away
                 waiting: set[asyncio.Future[Any]] = {stopping, *in_flight}
@@ -50,22 +50,22 @@ class DeliveryLoop:
             if in_flight:
                 await asyncio.gather(*in_flight)
 
-    async def _claim_safely(self, limit: int) -> list[str]:
+    async def _claim_safely(self, limit: int) -> list[Export]:
         try:
             return await self._claim(limit)
         except ApplicationError as exc:
             log.warning("claim failed; trying again shortly", error=exc.message)
             return []
 
-    async def _deliver_one(self, export_id: str) -> None:
+    async def _deliver_one(self, export: Export) -> None:
         try:
-            status = await self._deliver(export_id)
+            status = await self._deliver(export)
         except Exception:
             log.exception(
                 "delivery failed unexpectedly; the export is taken again when its lease ends",
-                export=export_id,
+                export=export.id,
             )
             return
         if status is ExportStatus.DELIVERED:
             self.delivered += 1
-        log.info("export attempted", export=export_id, status=str(status) if status else "dropped")
+        log.info("export attempted", export=export.id, status=str(status) if status else "dropped")

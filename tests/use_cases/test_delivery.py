@@ -14,7 +14,7 @@ from application.ports.mailer import OutgoingMail
 from application.use_cases.delivery import ClaimDueExports, DeliverExport, attachment_name
 from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
-from domain.export import ExportStatus
+from domain.export import Export, ExportStatus
 from domain.retry import RetrySchedule
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
@@ -67,6 +67,7 @@ class World:
     banqup: Banqup = field(default_factory=Banqup)
     renderer: Renderer = field(default_factory=Renderer)
     relay: Relay = field(default_factory=Relay)
+    claimed: dict[str, Export] = field(default_factory=dict)
 
     def deliver(self) -> DeliverExport:
         return DeliverExport(self.units, self.clock, self.banqup, self.renderer, self.relay, SCHEDULE)
@@ -79,7 +80,16 @@ class World:
         return outcome.export_id
 
     async def due(self) -> list[str]:
-        return await ClaimDueExports(self.units, self.clock)(100)
+        """Claims what is due; the ids, each export kept in `claimed` for `attempt`."""
+        claimed = await ClaimDueExports(self.units, self.clock)(100)
+        self.claimed = {export.id: export for export in claimed}
+        return list(self.claimed)
+
+    async def attempt(self, export_id: str, deliver: DeliverExport | None = None) -> ExportStatus | None:
+        """Delivers the export as claimed, claiming what is due first when it was not yet."""
+        if export_id not in self.claimed:
+            await self.due()
+        return await (deliver or self.deliver())(self.claimed.pop(export_id))
 
     async def export(self, export_id: str):  # type: ignore[no-untyped-def]
         async with self.units() as uow:
@@ -95,7 +105,7 @@ def world(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> World:
 async def test_a_delivered_export_has_its_message_id_and_leaves_the_outbox(world: World) -> None:
     export_id = await world.queue()
     assert await world.due() == [export_id]
-    assert await world.deliver()(export_id) is ExportStatus.DELIVERED
+    assert await world.attempt(export_id) is ExportStatus.DELIVERED
     (mail,) = world.relay.sent
     assert (mail.to, mail.subject) == (MAILBOX, "Invoice INV/42 — Brasserie Dupont")
     assert mail.message_id == f"<export-{export_id}@octobridge.example>"
@@ -116,11 +126,11 @@ async def test_temporary_failures_come_back_by_the_schedule_then_deliver(world: 
     deliver = world.deliver()
     for failures in (1, 2):
         assert await world.due() == [export_id]
-        assert await deliver(export_id) is ExportStatus.QUEUED
+        assert await world.attempt(export_id, deliver) is ExportStatus.QUEUED
         assert await world.due() == []  # not before its time
         world.clock.advance(seconds=SCHEDULE.delay(failures, 0.0).total_seconds())
     assert await world.due() == [export_id]
-    assert await deliver(export_id) is ExportStatus.DELIVERED
+    assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     export = await world.export(export_id)
     assert [a.outcome for a in export.attempts] == ["deferred", "deferred", "delivered"]
     assert export.attempts[0].detail == "421 4.7.0 try again later"
@@ -133,7 +143,7 @@ async def test_past_the_horizon_a_temporary_failure_becomes_final(world: World) 
     while (await world.export(export_id)).status is ExportStatus.QUEUED:
         world.clock.at = world.units.store.outbox[export_id]  # the worker comes exactly when it is due
         assert await world.due() == [export_id]
-        await deliver(export_id)
+        await world.attempt(export_id, deliver)
         rounds += 1
     export = await world.export(export_id)
     assert export.status is ExportStatus.FAILED and export.last_error.startswith(
@@ -165,7 +175,7 @@ async def test_past_the_horizon_a_temporary_failure_becomes_final(world: World) 
 async def test_permanent_failures_fail_at_once_with_the_answer(world: World, setup, error: str) -> None:  # type: ignore[no-untyped-def]
     setup(world)
     export_id = await world.queue()
-    assert await world.deliver()(export_id) is ExportStatus.FAILED
+    assert await world.attempt(export_id) is ExportStatus.FAILED
     export = await world.export(export_id)
     assert error in export.last_error and export.delivery_attempts == 1
     async with world.units() as uow:
@@ -177,7 +187,7 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
 ) -> None:
     world.renderer.invalid.add("doc-1")
     export_id = await world.queue()
-    assert await world.deliver()(export_id) is ExportStatus.FAILED
+    assert await world.attempt(export_id) is ExportStatus.FAILED
     assert world.relay.sent == []
     export = await world.export(export_id)
     assert [v.rule_id for v in export.violations] == ["BR-CO-15"]
@@ -185,7 +195,7 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
     retried = await RetryExport(world.units, world.clock)(export_id, partner_id="p1")
     assert retried.status == "queued" and retried.violations == []
     assert await world.due() == [export_id]
-    assert await world.deliver()(export_id) is ExportStatus.DELIVERED
+    assert await world.attempt(export_id) is ExportStatus.DELIVERED
 
 
 async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: World) -> None:
@@ -194,7 +204,7 @@ async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: Worl
         export = await uow.exports.get(export_id)
         export.failed(world.clock.now(), "failed by hand")
         await uow.commit()
-    assert await world.deliver()(export_id) is None
+    assert await world.due() == []  # claiming drops it
     assert world.relay.sent == []
     async with world.units() as uow:
         assert await uow.outbox.depth() == 0
@@ -225,6 +235,6 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
     deliver = DeliverExport(
         world.units, world.clock, world.banqup, world.renderer, world.relay, SCHEDULE, Unreachable()
     )
-    assert await deliver(export_id) is ExportStatus.DELIVERED
+    assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     assert Unreachable.calls == 1
     assert (await world.export(export_id)).status is ExportStatus.DELIVERED
