@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from sqlalchemy import DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
@@ -72,10 +72,10 @@ class _JsonValue(TypeDecorator[T], Generic[T]):
     from_data: Callable[[Any], T]
 
     def process_bind_param(self, value: T | None, dialect: Dialect) -> str | None:
-        return None if value is None else json.dumps(type(self).to_data(value), separators=(",", ":"))
+        return None if value is None else msgspec.json.encode(type(self).to_data(value)).decode()
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> T | None:
-        return None if value is None else type(self).from_data(json.loads(value))
+        return None if value is None else type(self).from_data(msgspec.json.decode(value))
 
 
 def _history_to_data(history: ActivationHistory) -> list[list[str | None]]:
