@@ -169,7 +169,7 @@ class UseCases(containers.DeclarativeContainer):
     receive_message = providers.Factory(ReceiveDocumentMessage, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)
-    read_operational_figures = providers.Factory(ReadOperationalFigures, uow)
+    read_operational_figures = providers.Factory(ReadOperationalFigures, uow, clock)
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)

@@ -124,6 +124,14 @@ class InMemoryExportRepository:
         found = sorted(filter(wanted, self._items.values()), key=lambda e: (e.created_at, e.id), reverse=True)
         return found[: query.limit]
 
+    async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
+        delivered = [
+            (e.created_at, e.delivered_at)
+            for e in self._items.values()
+            if e.status is ExportStatus.DELIVERED and e.delivered_at is not None and e.delivered_at >= since
+        ]
+        return sorted(delivered, key=lambda times: times[1], reverse=True)[:limit]
+
     async def count_by_status(self) -> dict[ExportStatus, int]:
         counts = dict.fromkeys(ExportStatus, 0)
         for export in self._items.values():

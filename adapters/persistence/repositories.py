@@ -143,6 +143,16 @@ class SqlAlchemyExportRepository:
         )
         return (await self._session.scalars(statement)).all()
 
+    async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
+        c = tables.exports.c
+        query = (
+            select(c.created_at, c.delivered_at)
+            .where(c.status == ExportStatus.DELIVERED, c.delivered_at >= since)
+            .order_by(c.delivered_at.desc())
+            .limit(limit)
+        )
+        return [(queued, delivered) for queued, delivered in await self._session.execute(query)]
+
     async def count_by_status(self) -> dict[ExportStatus, int]:
         c = tables.exports.c
         rows = await self._session.execute(select(c.status, func.count()).group_by(c.status))

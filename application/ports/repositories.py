@@ -77,6 +77,10 @@ class ExportRepository(Protocol):
 
     async def count_by_status(self) -> dict[ExportStatus, int]: ...
 
+    async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
+        """(queued at, delivered at) of up to `limit` exports delivered since `since`, latest first."""
+        ...
+
 
 class ReceivedMessages(Protocol):
     """The ids of Banqup messages already handled (R11). `add` raises `Conflict` for a known id, at once

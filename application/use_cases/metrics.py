@@ -1,29 +1,56 @@
-"""Figures for operators' dashboards and probes: exports by status and the delivery queue."""
+"""Figures for operators' dashboards and probes: exports by status, the delivery queue, and how long
+delivery takes."""
 
 from __future__ import annotations
 
+import statistics
+from datetime import timedelta
+
+from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
+
+LATENCY_WINDOW = timedelta(hours=1)
+LATENCY_SAMPLE = 10_000
+QUANTILES = (0.5, 0.9, 0.99)
 
 
 class OperationalFigures(Struct):
     exports_by_status: dict[str, int]
     queue_depth: int
+    # seconds from queued to delivered, by quantile, over the exports delivered in the last hour
+    delivery_latency: dict[str, float]
 
 
 class ReadOperationalFigures:
-    """How many exports are in each status, and how many wait in the outbox for a worker."""
+    """How many exports are in each status, how many wait in the outbox for a worker, and how long
+    the last hour's deliveries took from queue to mail relay."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(self) -> OperationalFigures:
         async with self._uow() as uow:
             counts = await uow.exports.count_by_status()
             depth = await uow.outbox.depth()
+            times = await uow.exports.delivery_times(self._clock.now() - LATENCY_WINDOW, LATENCY_SAMPLE)
         return OperationalFigures(
-            exports_by_status={str(status): count for status, count in counts.items()}, queue_depth=depth
+            exports_by_status={str(status): count for status, count in counts.items()},
+            queue_depth=depth,
+            delivery_latency=_quantiles(
+                [(delivered - queued).total_seconds() for queued, delivered in times]
+            ),
         )
+
+
+def _quantiles(seconds: list[float]) -> dict[str, float]:
+    if not seconds:
+        return {}
+    if len(seconds) == 1:
+        return {str(q): seconds[0] for q in QUANTILES}
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return {str(q): cuts[round(q * 100) - 1] for q in QUANTILES}
 
 
 class CheckDatabase:

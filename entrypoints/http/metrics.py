@@ -33,11 +33,20 @@ class HttpMetrics:
         self.queue_depth = Gauge(
             "octobridge_queue_depth", "Exports waiting in the outbox for a worker", registry=self.registry
         )
+        self.delivery_latency = Gauge(
+            "octobridge_delivery_latency_seconds",
+            "Queue-to-relay time of the exports delivered in the last hour, by quantile",
+            ["quantile"],
+            registry=self.registry,
+        )
 
     def exposition(self, figures: OperationalFigures) -> bytes:
         for status, count in figures.exports_by_status.items():
             self.exports.labels(status=status).set(count)
         self.queue_depth.set(figures.queue_depth)
+        self.delivery_latency.clear()  # no delivery in the last hour: no figure, rather than a stale one
+        for quantile, seconds in figures.delivery_latency.items():
+            self.delivery_latency.labels(quantile=quantile).set(seconds)
         return generate_latest(self.registry)
 
 

@@ -65,5 +65,6 @@ async def test_metrics_count_requests_exports_and_the_queue(
     assert 'octobridge_exports{status="queued"} 3.0' in text
     assert 'octobridge_exports{status="failed"} 0.0' in text
     assert "octobridge_queue_depth 3.0" in text
+    assert "octobridge_delivery_latency_seconds{" not in text, "no delivery yet, no latency"
     assert 'octobridge_http_requests_total{method="POST",route="/v1/messages",status="202"} 3.0' in text
     assert 'route="/v1/clients/{clientId}/octopus",status="404"' in text, "routes, not raw paths"

@@ -318,3 +318,18 @@ async def test_a_partners_dossier_list_and_budget_round_trip(
         again = await uow.dossier_lists.lock("p1")
         assert again == first
         assert (await uow.dossier_lists.lock("p2")).dossiers is None
+
+
+async def test_delivery_times_of_recent_deliveries(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    start = clock.now()
+    async with units() as uow:
+        for n, minutes in enumerate((5, 30, 90)):
+            export = an_export(start, document=f"d{n}")
+            export.delivered(start + timedelta(minutes=minutes), f"<{n}@x>", "250 ok")
+            await uow.exports.add(export)
+        await uow.exports.add(an_export(start, document="still-queued"))
+        await uow.commit()
+    async with units() as uow:
+        times = await uow.exports.delivery_times(start + timedelta(minutes=10), limit=10)
+        assert times == [(start, start + timedelta(minutes=90)), (start, start + timedelta(minutes=30))]
+        assert len(await uow.exports.delivery_times(start, limit=1)) == 1

@@ -1,0 +1,49 @@
+"""The figures behind /metrics: exports by status, queue depth and delivery latency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.use_cases.metrics import ReadOperationalFigures
+from tests.builders import an_export
+from tests.conftest import FixedClock
+
+
+async def deliver_after(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, seconds: list[float], batch: str = "a"
+) -> None:
+    """One export per figure, queued now and delivered that many seconds later."""
+    async with units() as uow:
+        for n, delay in enumerate(seconds):
+            export = an_export(clock.now(), document=f"{batch}-{n}")
+            export.delivered(clock.now() + timedelta(seconds=delay), f"<{n}@x>", "250 ok")
+            await uow.exports.add(export)
+        await uow.commit()
+
+
+async def test_latency_quantiles_cover_the_last_hour_only(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    await deliver_after(units, clock, [100.0])  # delivered now + 100 s: too old once two hours pass
+    clock.advance(hours=2)
+    await deliver_after(units, clock, [float(s) for s in range(1, 101)], batch="b")
+    clock.advance(minutes=5)
+    figures = await ReadOperationalFigures(units, clock)()
+    assert figures.exports_by_status["delivered"] == 101
+    assert figures.delivery_latency == pytest.approx({"0.5": 50.5, "0.9": 90.1, "0.99": 99.01})
+
+
+async def test_no_delivery_in_the_last_hour_gives_no_latency(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    figures = await ReadOperationalFigures(units, clock)()
+    assert (figures.delivery_latency, figures.queue_depth) == ({}, 0)
+    await deliver_after(units, clock, [3.0])
+    assert (await ReadOperationalFigures(units, clock)()).delivery_latency == {
+        "0.5": 3.0,
+        "0.9": 3.0,
+        "0.99": 3.0,
+    }
