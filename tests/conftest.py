@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import URL
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -52,34 +54,39 @@ def require_service(name: str, host: str, port: int) -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A freshly made, migrated database `octobridge_test` on the local PostgreSQL server."""
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(POSTGRES_ADMIN_URL)
-    require_service("PostgreSQL", admin.host or "127.0.0.1", admin.port or 5432)
-    url = admin.set(database="octobridge_test")
-
-    async def recreate() -> None:
+def _on_admin_database(admin: URL, *statements: str) -> None:
+    async def run() -> None:
         import asyncpg
 
         connection = await asyncpg.connect(
             host=admin.host, port=admin.port, user=admin.username, database=admin.database
         )
         try:
-            await connection.execute("DROP DATABASE IF EXISTS octobridge_test WITH (FORCE)")
-            await connection.execute("CREATE DATABASE octobridge_test")
+            for statement in statements:
+                await connection.execute(statement)
         finally:
             await connection.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:  # a fixture asked for from inside a running loop
-        pool.submit(asyncio.run, recreate()).result()
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated database on the local PostgreSQL server, this test run's own (named after
+    the process, so that two runs side by side never share tables), dropped at the end."""
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(POSTGRES_ADMIN_URL)
+    require_service("PostgreSQL", admin.host or "127.0.0.1", admin.port or 5432)
+    name = f"octobridge_test_{os.getpid()}"
+    _on_admin_database(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     from adapters.persistence.migrator import AlembicMigrator
 
-    rendered = url.render_as_string(hide_password=False)
+    rendered = admin.set(database=name).render_as_string(hide_password=False)
     AlembicMigrator(rendered).upgrade()
-    return rendered
+    yield rendered
+    _on_admin_database(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
