@@ -108,6 +108,15 @@ class Export:
         self.violations = violations
         self._record(Attempt(utc(at, "at"), AttemptOutcome.FAILED, reply))
 
+    def queued_after_skip(self, occurred_at: datetime, mailbox: Mailbox) -> None:
+        """The document, skipped when first approved or sent, is approved or sent again while it may
+        go: the same export goes this time, to the mailbox in force then."""
+        self._require(ExportStatus.SKIPPED)
+        self.status = ExportStatus.QUEUED
+        self.skip_reason = None
+        self.occurred_at = utc(occurred_at, "occurredAt")
+        self.mailbox = mailbox
+
     def retry(self, at: datetime) -> None:
         """A person puts a failed export back in the queue (R17)."""
         if self.status is not ExportStatus.FAILED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ import msgspec
 
 PREFIX = "OCTOBRIDGE_"
 GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
+ENVIRONMENTS = ("development", "production")
 
 
 class SettingsError(Exception):
@@ -70,6 +72,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             settings = msgspec.convert(values, cls)
         except msgspec.ValidationError as exc:
             raise SettingsError(f"{PREFIX}: {exc}") from exc
+        if settings.env not in ENVIRONMENTS:
+            raise SettingsError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
         return settings._with_secrets()
 
     def _with_secrets(self) -> Settings:
@@ -109,15 +113,35 @@ def _convert(name: str, raw: str, field_type: object) -> object:
 
 
 def _generated_secrets(path: Path) -> dict[str, str]:
-    """Secrets kept in a file readable by the owner only, made on first use."""
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        if all(stored.get(name) for name in GENERATED):
-            return stored
+    """Secrets kept in a file readable by the owner only, made on first use. When two processes
+    start together (the API and the worker), the first to write wins and the other reads its file."""
+    stored = _stored_secrets(path)
+    if stored is not None and all(stored.get(name) for name in GENERATED):
+        return stored
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = {name: secrets.token_urlsafe(32) for name in GENERATED}
-    temporary = path.with_suffix(".tmp")
-    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
-        json.dump(fresh, handle)
-    temporary.replace(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secrets-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(fresh, handle)
+        if stored is None:
+            os.link(temporary, path)  # fails if another process made the file meanwhile
+        else:
+            os.replace(temporary, path)  # an incomplete file, from an older octobridge
+    except FileExistsError:
+        return _generated_secrets(path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
     return fresh
+
+
+def _stored_secrets(path: Path) -> dict[str, str] | None:
+    try:
+        stored: dict[str, str] = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (ValueError, OSError) as exc:
+        raise SettingsError(
+            f"{path} cannot be read as generated secrets; remove it to make new ones"
+        ) from exc
+    return stored

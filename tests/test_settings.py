@@ -57,3 +57,26 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
 def test_wrong_settings_name_the_variable(tmp_path: Path, environ: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), **environ})
+
+
+def test_processes_starting_together_share_one_set_of_secrets(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(
+            pool.map(
+                lambda _: Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path)}).secret_key, range(16)
+            )
+        )
+    assert len(keys) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secrets.json"]  # no temporary file left behind
+
+
+def test_unreadable_secrets_and_unknown_environments_are_told(tmp_path: Path) -> None:
+    (tmp_path / "secrets.json").write_text("{not json")
+    with pytest.raises(SettingsError, match="cannot be read as generated secrets"):
+        Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path)})
+    with pytest.raises(
+        SettingsError, match="OCTOBRIDGE_ENV must be one of development, production, not 'prod'"
+    ):
+        Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), "OCTOBRIDGE_ENV": "prod"})

@@ -76,7 +76,7 @@ class HttpBanqupDocuments:
         self, method: str, path: str, limit: int, body: dict[str, str] | None = None
     ) -> bytes | None:
         """The answer's body, or None on 404."""
-        renewed = False
+        renewed, failure = False, f"Banqup kept refusing the token for {path}"
         for attempt in range(1, self._attempts + 1):
             try:
                 response = await self._http.request(

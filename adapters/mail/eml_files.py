@@ -36,12 +36,15 @@ class EmlFileMailer:
         try:
             self._directory.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self._directory, prefix=".", suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            target = self._directory / name
-            Path(temporary).replace(target)
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                target = self._directory / name
+                Path(temporary).replace(target)
+            finally:
+                Path(temporary).unlink(missing_ok=True)  # gone already when renamed
         except OSError as exc:
             raise Unavailable(f"cannot write the message to {self._directory}: {exc.strerror}") from exc
         return f"written to {target}"

@@ -105,10 +105,11 @@ class InMemoryExportRepository:
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
-    async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool:
-        return any(
-            export_key(e) == (partner_id, client_id, document_id, direction) for e in self._items.values()
-        )
+    async def find_for(
+        self, partner_id: str, client_id: str, document_id: str, direction: str
+    ) -> Export | None:
+        key = (partner_id, client_id, document_id, direction)
+        return next((e for e in self._items.values() if export_key(e) == key), None)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:
@@ -205,6 +206,9 @@ class InMemoryOctopusDossierLists:
 
     async def save(self, dossier_list: DossierList) -> None:
         self._items[dossier_list.partner_id] = copy.deepcopy(dossier_list)
+
+    async def forget(self, partner_id: str) -> None:
+        self._items.pop(partner_id, None)
 
 
 class InMemoryUnitOfWork:

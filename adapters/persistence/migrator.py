@@ -11,19 +11,23 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from adapters.persistence.errors import translated_errors
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _outside_event_loop(step: Callable[[], None]) -> None:
     """Alembic's environment runs its own event loop, which cannot nest in a running one: then the
-    step runs in a thread of its own, and the caller waits for it."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        step()
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(step).result()
+    step runs in a thread of its own, and the caller waits for it. A database that cannot be
+    reached is `Unavailable`, as everywhere else."""
+    with translated_errors():
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            step()
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(step).result()
 
 
 class AlembicMigrator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,17 +107,17 @@ class SqlAlchemyExportRepository:
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
-    async def exists_for(self, partner_id: str, client_id: str, document_id: str, direction: str) -> bool:
+    async def find_for(
+        self, partner_id: str, client_id: str, document_id: str, direction: str
+    ) -> Export | None:
         c = tables.exports.c
-        query = select(
-            exists().where(
-                c.partner_id == partner_id,
-                c.client_id == client_id,
-                c.document_id == document_id,
-                c.direction == direction,
-            )
+        query = select(Export).where(
+            c.partner_id == partner_id,
+            c.client_id == client_id,
+            c.document_id == document_id,
+            c.direction == direction,
         )
-        return bool(await self._session.scalar(query))
+        return await self._session.scalar(query)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c
@@ -299,3 +299,7 @@ class SqlAlchemyOctopusDossierLists:
             .where(c.partner_id == dossier_list.partner_id)
             .values(content=dossier_list_json(dossier_list))
         )
+
+    async def forget(self, partner_id: str) -> None:
+        c = tables.octopus_dossier_lists.c
+        await self._session.execute(delete(tables.octopus_dossier_lists).where(c.partner_id == partner_id))

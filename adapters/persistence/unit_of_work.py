@@ -53,7 +53,7 @@ class SqlAlchemyUnitOfWork:
             await self._session.close()
             if self._writer is not None:
                 self._writer.release()
-        if isinstance(exc, SQLAlchemyError):
+        if isinstance(exc, SQLAlchemyError | OSError | TimeoutError):
             with translated_errors():
                 raise exc
 

@@ -54,8 +54,11 @@ class ActivateClientIntegration:
         mailbox = Mailbox.parse(command.mailbox)
         vat_number = normalize_vat_number(command.vat_number) if command.vat_number else None
         codes = list(mailbox.warnings())
-        if command.dossier_id is not None:
-            codes += await self._dossier_warnings(command.partner_id, command.dossier_id, vat_number)
+        dossier = None
+        if command.dossier_id is not None:  # asked before the transaction: Octopus may be slow
+            dossier = await self._dossier(command.partner_id, command.dossier_id)
+            if dossier is None:
+                codes.append("dossier-not-checked")
         async with self._uow() as uow:
             extension = await uow.extensions.get(command.partner_id)
             if extension is None or not extension.is_installed:
@@ -74,20 +77,23 @@ class ActivateClientIntegration:
                 changed = True
             if changed:
                 await uow.commit()
+            if dossier is not None:  # against the client's VAT number, given now or known before
+                codes += _compare_vat(dossier, integration.vat_number)
             view = ClientIntegrationView.of(integration, [warning(c) for c in codes])
             return ActivationResult(integration=view, created=created)
 
-    async def _dossier_warnings(self, partner_id: str, dossier_id: int, vat_number: str | None) -> list[str]:
+    async def _dossier(self, partner_id: str, dossier_id: int) -> Dossier | None:
+        """The picked dossier, or None when Octopus cannot tell now; `Invalid` when it has no such dossier."""
         if self._dossiers is None:
-            return ["dossier-not-checked"]
+            return None
         try:
             dossiers = await self._dossiers.dossiers(partner_id)
         except ApplicationError:
-            return ["dossier-not-checked"]
+            return None
         dossier = next((d for d in dossiers if d.id == dossier_id), None)
         if dossier is None:
             raise Invalid("no such dossier in the connected Octopus account", field="dossierId")
-        return _compare_vat(dossier, vat_number)
+        return dossier
 
 
 def _compare_vat(dossier: Dossier, vat_number: str | None) -> list[str]:

@@ -34,9 +34,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, export_id = text.split("|", 1)
-        return datetime.fromisoformat(stamp), export_id
+        created_at = datetime.fromisoformat(stamp)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("cursor is not one this API gave out", field="cursor") from exc
+    if created_at.tzinfo is None:  # every cursor given out carries its zone
+        raise Invalid("cursor is not one this API gave out", field="cursor")
+    return created_at, export_id
 
 
 class ExportHistory:

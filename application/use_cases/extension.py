@@ -71,7 +71,9 @@ class SetExtensionActive:
 
 
 class UninstallExtension:
-    """Uninstalling forgets the Octopus tokens at once; the export history stays for audit (R4)."""
+    """Uninstalling forgets the Octopus tokens and the dossier list at once and switches every client
+    of the partner off, so that installing again starts afresh; the export history stays for audit
+    (R4)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -80,8 +82,12 @@ class UninstallExtension:
     async def __call__(self, partner_id: str) -> None:
         async with self._uow() as uow:
             extension = await load_installed(uow, partner_id)
-            extension.uninstall(self._clock.now())
+            now = self._clock.now()
+            extension.uninstall(now)
+            for integration in await uow.integrations.list(partner_id):
+                integration.deactivate(now)
             await uow.octopus.forget(partner_id)
+            await uow.dossier_lists.forget(partner_id)
             await uow.commit()
 
 

@@ -54,9 +54,13 @@ class ReceiveDocumentMessage:
         async with self._uow() as uow:
             await uow.messages.add(event.message_id, now)  # a message seen before raises Conflict: a repeat
             direction = event.direction
-            repeat = direction is not None and await uow.exports.exists_for(
-                event.partner_id, event.client_id, event.document_id, direction
+            earlier = (
+                await uow.exports.find_for(event.partner_id, event.client_id, event.document_id, direction)
+                if direction is not None
+                else None
             )
+            # A document skipped before (its client was off) can still go when approved or sent again.
+            repeat = earlier is not None and earlier.status is not ExportStatus.SKIPPED
             extension = await uow.extensions.get(event.partner_id)
             integration = await uow.integrations.get(event.partner_id, event.client_id)
             decision = self._policy.decide(event, extension, integration, repeat=repeat)
@@ -64,7 +68,17 @@ class ReceiveDocumentMessage:
                 return MessageOutcome(message_id=message.id, outcome="ignored", reason=decision.reason)
             outcome = MessageOutcome(message_id=message.id, outcome="ignored", reason=decision.reason)
             keep = decision.export or (decision.reason in RECORDED_SKIPS and extension and integration)
-            if keep:
+            if earlier is not None:
+                if decision.export and decision.mailbox is not None:
+                    earlier.queued_after_skip(event.occurred_at, decision.mailbox)
+                    await uow.outbox.put(earlier.id, now)
+                outcome = MessageOutcome(
+                    message_id=message.id,
+                    outcome="exported" if decision.export else "skipped",
+                    reason=decision.reason,
+                    export_id=earlier.id,
+                )
+            elif keep:
                 assert direction is not None
                 export = Export(
                     id=str(uuid.uuid4()),

@@ -54,7 +54,10 @@ def write_output(xml: bytes, output: Path | None) -> None:
     if output is None:
         click.echo(xml, nl=False)
     else:
-        output.write_bytes(xml)
+        try:
+            output.write_bytes(xml)
+        except OSError as exc:
+            raise Invalid(f"{output}: cannot be written ({exc.strerror})") from exc
 
 
 def _report_invalid(error: InvalidDocument) -> None:

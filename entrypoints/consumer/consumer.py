@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractIncomingMessage, HeadersType
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection, HeadersType
+from aio_pika.exceptions import AMQPConnectionError
 
 from application.errors import Invalid
 from application.messages import decode_message
@@ -19,6 +21,7 @@ log = structlog.get_logger("octobridge.consumer")
 
 Receive = Callable[..., Awaitable[MessageOutcome]]
 MAX_REASON = 500
+MAX_CONNECT_PAUSE = 30.0
 
 
 def delivery_count(message: AbstractIncomingMessage) -> int:
@@ -60,7 +63,9 @@ class DocumentConsumer:
     async def run(self, stop: asyncio.Event) -> None:
         """Consumes until `stop` is set, then finishes the messages in hand. The connection is robust:
         when the broker goes away it reconnects with backoff and resumes consuming."""
-        connection = await aio_pika.connect_robust(self._url, reconnect_interval=2)
+        connection = await self._connect(stop)
+        if connection is None:
+            return
         try:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=self._prefetch)
@@ -74,6 +79,20 @@ class DocumentConsumer:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
         finally:
             await connection.close()
+
+    async def _connect(self, stop: asyncio.Event) -> AbstractRobustConnection | None:
+        """The first connection, tried again with backoff while the broker is away (aio-pika's robust
+        connection reconnects by itself only once it has connected); None when stopped meanwhile."""
+        pause = 1.0
+        while not stop.is_set():
+            try:
+                return await aio_pika.connect_robust(self._url, reconnect_interval=2)
+            except (AMQPConnectionError, OSError) as exc:
+                log.warning("the broker cannot be reached; trying again", error=str(exc), pause=pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, MAX_CONNECT_PAUSE)
+        return None
 
     async def _dispatch(self, message: AbstractIncomingMessage) -> None:
         task = asyncio.create_task(self._handle(message, self._topology))

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
+from aio_pika.exceptions import AMQPConnectionError
+
+from application.errors import Unavailable
 
 from entrypoints.consumer.topology import REASON_HEADER, ROUTING_KEY_HEADER, declare, persistent
 
@@ -33,9 +36,16 @@ def _reason(headers: Mapping[str, object]) -> str:
     return "unknown"
 
 
+async def _connect(url: str) -> AbstractConnection:
+    try:
+        return await aio_pika.connect(url)
+    except (AMQPConnectionError, OSError) as exc:
+        raise Unavailable(f"the broker cannot be reached: {exc}") from exc
+
+
 async def list_dead_letters(url: str, delivery_limit: int, limit: int) -> list[DeadLetter]:
     """Up to `limit` dead letters, oldest first, left where they are."""
-    connection = await aio_pika.connect(url)
+    connection = await _connect(url)
     try:
         channel = await connection.channel()
         topology = await declare(channel, delivery_limit)
@@ -56,7 +66,7 @@ async def list_dead_letters(url: str, delivery_limit: int, limit: int) -> list[D
 async def requeue_dead_letters(url: str, delivery_limit: int, limit: int) -> int:
     """Publishes up to `limit` dead letters to `banqup.messages` again, each removed from the
     dead-letter queue only once the broker confirmed the new copy."""
-    connection = await aio_pika.connect(url)
+    connection = await _connect(url)
     moved = 0
     try:
         channel = await connection.channel(publisher_confirms=True)

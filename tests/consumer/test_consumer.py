@@ -145,3 +145,16 @@ def test_without_a_broker_the_dead_letter_commands_say_so(tmp_path: Path) -> Non
         result.stderr.strip()
         == "octobridge: OCTOBRIDGE_BROKER_URL is not set: without a broker there is no dead-letter queue"
     )
+
+
+async def test_a_consumer_started_while_the_broker_is_away_waits_for_it() -> None:
+    """Nothing listens on the port: the consumer keeps trying instead of dying, until stopped."""
+    from sandbox.server import free_port
+
+    consumer = DocumentConsumer(f"amqp://guest:guest@127.0.0.1:{free_port()}/", Recorder())
+    stop = asyncio.Event()
+    running = asyncio.create_task(consumer.run(stop))
+    await asyncio.sleep(1.5)
+    assert not running.done()
+    stop.set()
+    await asyncio.wait_for(running, 5)

@@ -165,8 +165,9 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
         await uow.exports.add(an_export(clock.now(), document="d1"))
         await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
         await uow.commit()
-        assert await uow.exports.exists_for("p1", "c1", "d1", "purchase")
-        assert not await uow.exports.exists_for("p1", "c2", "d1", "purchase")
+        found = await uow.exports.find_for("p1", "c1", "d1", "purchase")
+        assert found is not None and (found.document_id, found.direction) == ("d1", "purchase")
+        assert await uow.exports.find_for("p1", "c2", "d1", "purchase") is None
     with pytest.raises(Conflict):
         async with units() as uow:
             await uow.exports.add(an_export(clock.now(), document="d1"))
@@ -318,6 +319,10 @@ async def test_a_partners_dossier_list_and_budget_round_trip(
         again = await uow.dossier_lists.lock("p1")
         assert again == first
         assert (await uow.dossier_lists.lock("p2")).dossiers is None
+        await uow.dossier_lists.forget("p1")
+        await uow.commit()
+    async with units() as uow:
+        assert (await uow.dossier_lists.lock("p1")).calls == ()
 
 
 async def test_delivery_times_of_recent_deliveries(units: UnitOfWorkFactory, clock: FixedClock) -> None:

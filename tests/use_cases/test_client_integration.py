@@ -128,3 +128,14 @@ async def test_deactivate_and_activate_again(units: InMemoryUnitOfWorkFactory, c
         await DeactivateClientIntegration(units, clock)("p2", "c1")
     assert [i.client_id for i in await ListClientIntegrations(units)("p1")] == ["c1"]
     assert await ListClientIntegrations(units)("p2") == []
+
+
+async def test_the_dossier_is_compared_with_the_vat_number_known_before(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
+) -> None:
+    await connect(units, clock, octopus, "p1")
+    octopus.dossier_list.append(Dossier(42, "Someone else", "BE0403170701", MAILBOX))
+    use = activate(units, clock, octopus)
+    await use(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX, vat_number="BE0123456749"))
+    picked = await use(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX, dossier_id=42))
+    assert [w.code for w in picked.integration.warnings] == ["dossier-vat-mismatch"]

@@ -238,3 +238,17 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
     assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     assert Unreachable.calls == 1
     assert (await world.export(export_id)).status is ExportStatus.DELIVERED
+
+
+async def test_a_surprise_while_rendering_is_recorded_and_retried_not_lost(world: World) -> None:
+    class Broken(Renderer):
+        def render(self, source: SourceDocument) -> RenderedDocument:
+            raise KeyError("vatRate")
+
+    export_id = await world.queue()
+    deliver = DeliverExport(world.units, world.clock, world.banqup, Broken(), world.relay, SCHEDULE)
+    assert await world.attempt(export_id, deliver) is ExportStatus.QUEUED
+    export = await world.export(export_id)
+    assert export.attempts[-1].detail == "unexpected error: KeyError: 'vatRate'"
+    async with world.units() as uow:
+        assert await uow.outbox.depth() == 1  # comes back by the schedule, and fails past its horizon

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
@@ -46,6 +48,10 @@ async def test_pages_walk_the_history_newest_first(
         (ListExports(partner_id="p1", limit=101), "limit"),
         (ListExports(partner_id="p1", status="lost"), "status"),
         (ListExports(partner_id="p1", cursor="not a cursor"), "cursor"),
+        (
+            ListExports(partner_id="p1", cursor=base64.urlsafe_b64encode(b"2026-11-20T09:00:00|x").decode()),
+            "cursor",
+        ),
     ],
 )
 async def test_bad_queries_name_the_field(

@@ -9,6 +9,7 @@ import pytest
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
+from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.extension import (
     GetExtension,
     InstallExtension,
@@ -21,6 +22,7 @@ from application.use_cases.octopus_connection import (
     ListDossiers,
     code_challenge,
 )
+from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import RETURN_URL, connect
 
@@ -122,16 +124,23 @@ async def test_switching_off_needs_a_confirmation(
     assert on_again.active and on_again.activated_at == clock.now()
 
 
-async def test_uninstalling_forgets_the_tokens_at_once(
+async def test_uninstalling_forgets_the_tokens_at_once_and_switches_the_clients_off(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
     await connect(units, clock, octopus, "p1")
+    await ActivateClientIntegration(units, clock)(
+        ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
+    )
+    await ListDossiers(units, clock, octopus)("p1")
     clock.advance(hours=1)
     await UninstallExtension(units, clock)("p1")
     async with units() as uow:
         assert await uow.octopus.tokens("p1") is None
+        assert (await uow.dossier_lists.lock("p1")).dossiers is None
         stored = await uow.extensions.get("p1")
+        client = await uow.integrations.get("p1", "c1")
     assert stored is not None and not stored.is_installed and stored.activation.periods
+    assert client is not None and not client.active and client.mailbox is not None  # history kept
     with pytest.raises(NotFound):
         await GetExtension(units)("p1")
     assert (await InstallExtension(units, clock)("p1")).created

@@ -13,7 +13,11 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Invalid
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery
-from application.use_cases.client_integration import DeactivateClientIntegration
+from application.use_cases.client_integration import (
+    ActivateClient,
+    ActivateClientIntegration,
+    DeactivateClientIntegration,
+)
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.export import ExportStatus
 from tests.builders import MAILBOX, a_message
@@ -158,3 +162,24 @@ def test_nothing_but_invalid_escapes_decoding(body: bytes) -> None:
             message.event()
     except Invalid:
         pass
+
+
+async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_again(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(units, clock)
+    clock.advance(hours=1)
+    await DeactivateClientIntegration(units, clock)("p1", "c1")
+    first = await receive(a_message(clock.advance(minutes=1), document="d"))
+    assert (first.outcome, first.reason) == ("skipped", "client-inactive")
+    await ActivateClientIntegration(units, clock)(
+        ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
+    )
+    again = await receive(a_message(clock.advance(minutes=1), document="d"))
+    assert (again.outcome, again.export_id) == ("exported", first.export_id)
+    async with units() as uow:
+        export = await uow.exports.get(first.export_id or "")
+        assert export is not None and await uow.outbox.depth() == 1
+    assert (export.status, export.skip_reason, export.occurred_at) == ("queued", None, clock.now())
+    third = await receive(a_message(clock.advance(minutes=1), document="d"))
+    assert (third.outcome, third.reason) == ("ignored", "repeat")
