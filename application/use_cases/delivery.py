@@ -136,7 +136,7 @@ class DeliverExport:
             return _Outcome(AttemptOutcome.FAILED, exc.message)
         except Unavailable as exc:
             return _Outcome(AttemptOutcome.DEFERRED, exc.message)
-        except Exception as exc:  # noqa: BLE001 - a surprise is recorded and retried, never a silent loop
+        except Exception as exc:
             return _Outcome(AttemptOutcome.DEFERRED, f"unexpected error: {type(exc).__name__}: {exc}")
         return _Outcome(AttemptOutcome.DELIVERED, reply)
 

@@ -10,7 +10,6 @@ from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from aio_pika.exceptions import AMQPConnectionError
 
 from application.errors import Unavailable
-
 from entrypoints.consumer.topology import REASON_HEADER, ROUTING_KEY_HEADER, declare, persistent
 
 PREVIEW = 200
