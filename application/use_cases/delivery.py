@@ -136,7 +136,7 @@ class DeliverExport:
             return _Outcome(AttemptOutcome.FAILED, exc.message)
         except Unavailable as exc:
             return _Outcome(AttemptOutcome.DEFERRED, exc.message)
-        except Exception as exc:
+        except Exception as exc:  # a surprise is an attempt recorded and retried, never a silent loop
             return _Outcome(AttemptOutcome.DEFERRED, f"unexpected error: {type(exc).__name__}: {exc}")
         return _Outcome(AttemptOutcome.DELIVERED, reply)
 

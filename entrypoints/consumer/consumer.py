@@ -105,7 +105,7 @@ class DocumentConsumer:
                 outcome = await self._receive(decode_message(message.body))
             except (Invalid, InvalidValue) as exc:
                 await self._dead_letter(message, topology, f"malformed: {_reason(exc)}")
-            except Exception as exc:
+            except Exception as exc:  # whatever it is, the message must not be lost
                 await self._retry_or_give_up(message, topology, exc)
             else:
                 await message.ack()

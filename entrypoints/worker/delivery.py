@@ -60,7 +60,7 @@ class DeliveryLoop:
     async def _deliver_one(self, export: Export) -> None:
         try:
             status = await self._deliver(export)
-        except Exception:
+        except Exception:  # one export's surprise must not stop the others; its lease brings it back
             log.exception(
                 "delivery failed unexpectedly; the export is taken again when its lease ends",
                 export=export.id,
