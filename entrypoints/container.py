@@ -46,7 +46,7 @@ from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.retry import RetrySchedule
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import Settings
 
 
 async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
@@ -80,8 +80,6 @@ async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _banqup_documents(settings: Settings, http: httpx.AsyncClient) -> HttpBanqupDocuments:
-    if not settings.banqup_api_url:
-        raise SettingsError("OCTOBRIDGE_BANQUP_API_URL must name Banqup's API (or the stand-in's) to deliver")
     return HttpBanqupDocuments(
         settings.banqup_api_url, settings.banqup_client_id, settings.banqup_client_secret, http
     )
@@ -91,8 +89,9 @@ def _octopus_account(
     settings: Settings, clock: Clock, http: httpx.AsyncClient
 ) -> HttpOctopusAccount | InMemoryOctopusAccount:
     """Octopus itself when `OCTOPUS_OAUTH_URL` is set, else the in-memory stand-in."""
-    if not settings.octopus_oauth_url:
-        return InMemoryOctopusAccount(clock)
+    if not settings.octopus_oauth_url:  # the stand-in consents at once and sends the browser back
+        callback = f"{settings.public_url.rstrip('/')}/v1/octopus/callback"
+        return InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
     return HttpOctopusAccount(
         oauth_url=settings.octopus_oauth_url,
         api_url=settings.octopus_api_url,

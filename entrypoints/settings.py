@@ -15,6 +15,7 @@ import msgspec
 PREFIX = "OCTOBRIDGE_"
 GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
 ENVIRONMENTS = ("development", "production")
+STAND_IN_BANQUP = "http://127.0.0.1:8001"
 
 
 class SettingsError(Exception):
@@ -27,9 +28,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     broker_url: str = ""
     smtp_url: str = ""
     mail_from: str = "octobridge@localhost"
-    banqup_api_url: str = ""
-    banqup_client_id: str = ""
-    banqup_client_secret: str = ""
+    # the stand-in Banqup, as `octobridge demo --keep-running` serves it
+    banqup_api_url: str = STAND_IN_BANQUP
+    banqup_client_id: str = "octobridge"
+    banqup_client_secret: str = "stand-in-secret"  # noqa: S105 - the stand-in's, public by design
     octopus_api_url: str = ""
     octopus_oauth_url: str = ""
     octopus_software_house_id: str = ""
@@ -74,6 +76,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise SettingsError(f"{PREFIX}: {exc}") from exc
         if settings.env not in ENVIRONMENTS:
             raise SettingsError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
+        if settings.production and settings.banqup_api_url == STAND_IN_BANQUP:
+            raise SettingsError(
+                f"{PREFIX}BANQUP_API_URL must name Banqup's API in production, not the stand-in"
+            )
         return settings._with_secrets()
 
     def _with_secrets(self) -> Settings:

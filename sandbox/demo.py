@@ -116,7 +116,9 @@ def stage(var: Path, port: int) -> Iterator[Stage]:
         leftover.unlink()
     with ExitStack() as stack:
         banqup = BanqupStandIn()
-        banqup_url = stack.enter_context(serving(create_banqup_app(banqup)))
+        # where octobridge looks for Banqup by default, so a `serve` or `worker` started by hand finds it
+        banqup_port = urlsplit(Settings.from_environ().banqup_api_url).port
+        banqup_url = stack.enter_context(serving(create_banqup_app(banqup), port=banqup_port))
         octopus = OctopusWorld(dossiers=list(CLIENTS.values()), credentials=LOGIN, daily_limit=150)
         octopus_url = stack.enter_context(serving(standin_app(octopus)))
         inbox = OctopusInbox(var / "octopus-inbox", {d["email"]: d["vatNr"] for d in CLIENTS.values()})

@@ -51,7 +51,15 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
             "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS",
         ),
         ({"OCTOBRIDGE_RETRY_MAX_SECONDS": "a while"}, "OCTOBRIDGE_RETRY_MAX_SECONDS"),
-        ({"OCTOBRIDGE_ENV": "production", "OCTOBRIDGE_SECRET_KEY": "k"}, "OCTOBRIDGE_WEBHOOK_SECRET"),
+        (
+            {
+                "OCTOBRIDGE_ENV": "production",
+                "OCTOBRIDGE_SECRET_KEY": "k",
+                "OCTOBRIDGE_BANQUP_API_URL": "https://b",
+            },
+            "OCTOBRIDGE_WEBHOOK_SECRET",
+        ),
+        ({"OCTOBRIDGE_ENV": "production"}, "OCTOBRIDGE_BANQUP_API_URL must name Banqup's API in production"),
     ],
 )
 def test_wrong_settings_name_the_variable(tmp_path: Path, environ: dict[str, str], names: str) -> None:

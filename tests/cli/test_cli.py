@@ -36,8 +36,8 @@ def test_db_upgrade_creates_the_schema_and_is_safe_to_run_again(tmp_path: Path) 
 
 
 def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> None:
-    port = str(free_port())
-    result = octobridge("demo", "--json", "--port", port, var=tmp_path)
+    port, banqup = str(free_port()), f"http://127.0.0.1:{free_port()}"
+    result = octobridge("demo", "--json", "--port", port, var=tmp_path, OCTOBRIDGE_BANQUP_API_URL=banqup)
     assert result.returncode == 0, result.stderr
     steps = {row["step"]: (row["outcome"], row["detail"]) for row in json.loads(result.stdout)}
     assert steps["connect with Octopus (login at the stand-in)"] == (
@@ -66,7 +66,7 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
         "uid-000102-01@import.octopus.be",
         "uid-000103-01@import.octopus.be",
     ]
-    table = octobridge("demo", "--port", port, var=tmp_path)
+    table = octobridge("demo", "--port", port, var=tmp_path, OCTOBRIDGE_BANQUP_API_URL=banqup)
     assert table.returncode == 0 and "what became of each step" in table.stdout
 
 
@@ -79,7 +79,13 @@ def test_bad_settings_give_exit_2_and_one_line(tmp_path: Path) -> None:
 
 
 def test_production_refuses_generated_secrets(tmp_path: Path) -> None:
-    result = octobridge("db", "upgrade", var=tmp_path, OCTOBRIDGE_ENV="production")
+    result = octobridge(
+        "db",
+        "upgrade",
+        var=tmp_path,
+        OCTOBRIDGE_ENV="production",
+        OCTOBRIDGE_BANQUP_API_URL="https://api.banqup",
+    )
     assert result.returncode == 2
     assert "OCTOBRIDGE_WEBHOOK_SECRET" in result.stderr and "Traceback" not in result.stderr
 

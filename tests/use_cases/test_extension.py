@@ -144,3 +144,15 @@ async def test_uninstalling_forgets_the_tokens_at_once_and_switches_the_clients_
     with pytest.raises(NotFound):
         await GetExtension(units)("p1")
     assert (await InstallExtension(units, clock)("p1")).created
+
+
+async def test_the_embedded_octopus_stand_in_consents_at_once(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    callback = "http://127.0.0.1:8000/v1/octopus/callback"
+    octopus = InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
+    await InstallExtension(units, clock)("p1")
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL)
+    assert url.startswith(callback + "?code=stand-in&state=")
+    back = await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "stand-in")
+    assert back == f"{RETURN_URL}?octopus=connected"
