@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := domain application adapters entrypoints
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint format check bench db-upgrade clean

@@ -58,9 +58,6 @@ class ClientIntegration:
         self.activation = before.switched_off(at)
         return self.activation is not before
 
-    def was_active_at(self, moment: datetime) -> bool:
-        return self.activation.was_active_at(moment)
-
     def mailbox_at(self, moment: datetime) -> Mailbox | None:
         """The address in force at `moment`: the last one assigned at or before it."""
         moment = utc(moment)

@@ -74,9 +74,6 @@ class Extension:
         self.state = ConnectionState.INSTALLED
         self.uninstalled_at = utc(at, "at")
 
-    def was_active_at(self, moment: datetime) -> bool:
-        return self.activation.was_active_at(moment)
-
     def _require_installed(self) -> None:
         if not self.is_installed:
             raise NotAllowed("the extension is not installed")

@@ -259,9 +259,6 @@ class InMemoryUnitOfWork:
             setattr(store, name, copy.deepcopy(getattr(staged, name)))
         self._received_before = set(store.messages)
 
-    async def rollback(self) -> None:
-        self._open()
-
 
 class InMemoryUnitOfWorkFactory:
     def __init__(self, store: MemoryStore | None = None) -> None:

@@ -61,9 +61,6 @@ class SqlAlchemyUnitOfWork:
         with translated_errors():
             await self._session.commit()
 
-    async def rollback(self) -> None:
-        await self._session.rollback()
-
 
 class SqlAlchemyUnitOfWorkFactory:
     """Makes a fresh unit of work per use case call.

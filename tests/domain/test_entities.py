@@ -47,7 +47,7 @@ def test_the_extension_is_switched_on_by_connecting_and_off_by_the_switch_or_uni
     assert extension.switch(True, T0 + 4 * HOUR)
     extension.uninstall(T0 + 5 * HOUR)
     assert not extension.active and not extension.is_installed
-    assert extension.was_active_at(T0 + 4 * HOUR + timedelta(minutes=30))  # the history stays (R4)
+    assert extension.activation.was_active_at(T0 + 4 * HOUR + timedelta(minutes=30))  # history stays (R4)
     with pytest.raises(NotAllowed):
         extension.switch(True, T0 + 6 * HOUR)
     assert extension.reinstall(T0 + 7 * HOUR) and not extension.reinstall(T0 + 8 * HOUR)
