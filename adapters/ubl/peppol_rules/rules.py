@@ -23,8 +23,8 @@ from adapters.ubl.peppol_rules.engine import (
     cbc,
     decimal,
     fatal,
+    first_children,
     on,
-    on_every_element,
     on_root,
     string_value,
     text,
@@ -134,14 +134,15 @@ def _is_root(element: etree._Element | None) -> bool:
 
 @on_root
 def document(root: etree._Element, doc: Inspection) -> None:
-    doc.expect(R001, root.find(cbc("ProfileID")) is not None, root)
+    top = doc.root_children
+    doc.expect(R001, cbc("ProfileID") in top, root)
     doc.expect(R007, doc.profile != "Unknown", root)
     notes = root.findall(cbc("Note"))
     doc.expect(R002, len(notes) <= 1 or (doc.supplier_country == "DE" and doc.customer_country == "DE"), root)
     has_order = root.find(f"{cac('OrderReference')}/{cbc('ID')}") is not None
-    doc.expect(R003, root.find(cbc("BuyerReference")) is not None or has_order, root)
-    doc.expect(R004, text(root.find(cbc("CustomizationID"))).startswith(CUSTOMIZATION_ID), root)
-    tax_currency = root.find(cbc("TaxCurrencyCode"))
+    doc.expect(R003, cbc("BuyerReference") in top or has_order, root)
+    doc.expect(R004, text(top.get(cbc("CustomizationID"))).startswith(CUSTOMIZATION_ID), root)
+    tax_currency = top.get(cbc("TaxCurrencyCode"))
     doc.expect(R005, tax_currency is None or text(tax_currency) != doc.currency, root)
     references = [
         text(ref.find(cbc("DocumentTypeCode"))) for ref in root.findall(cac("AdditionalDocumentReference"))
@@ -172,10 +173,21 @@ def _same_sign(totals: list[etree._Element], tax_currency: str, currency: str) -
     return negative or (all(a >= 0 for a in in_tax) and all(a >= 0 for a in in_document))
 
 
-@on_every_element
-def no_empty_elements(element: etree._Element, doc: Inspection) -> None:
-    if len(element) == 0 and not (element.text or "").strip():
-        doc.expect(R008, False, element)
+_XML_SPACE = " \t\r\n"  # what `normalize-space()` removes
+
+
+@on_root
+def no_empty_elements(root: etree._Element, doc: Inspection) -> None:
+    """The official context, `//*[not(*) and not(normalize-space())]`, in one pass over the elements."""
+    for element in root.iter(etree.Element):
+        if not len(element):
+            value = element.text
+        elif isinstance(element[0].tag, str) or any(isinstance(child.tag, str) for child in element):
+            continue  # it has element children (comments and processing instructions are no `*`)
+        else:
+            value = string_value(element)
+        if not value or not value.strip(_XML_SPACE):
+            doc.expect(R008, False, element)
 
 
 @on(cbc("InvoiceTypeCode"))
@@ -258,6 +270,9 @@ def payment_means(element: etree._Element, doc: Inspection) -> None:
         doc.expect(R061, element.find(f"{cac('PaymentMandate')}/{cbc('ID')}") is not None, element)
 
 
+_TAX_AMOUNT, _TAX_TOTAL, _TAX_SUBTOTAL = cbc("TaxAmount"), cac("TaxTotal"), cac("TaxSubtotal")
+
+
 def _currency_check(element: etree._Element, doc: Inspection) -> None:
     currency = element.get("currencyID")
     if currency is None:
@@ -265,10 +280,10 @@ def _currency_check(element: etree._Element, doc: Inspection) -> None:
     doc.expect(CL007, currency in codes.CURRENCIES, element)
     parent = element.getparent()
     accounting_total = (
-        element.tag == cbc("TaxAmount")
+        element.tag == _TAX_AMOUNT
         and parent is not None
-        and parent.tag == cac("TaxTotal")
-        and parent.find(cac("TaxSubtotal")) is None
+        and parent.tag == _TAX_TOTAL
+        and parent.find(_TAX_SUBTOTAL) is None
     )
     if not accounting_total:
         doc.expect(R051, currency == doc.currency, element)
@@ -338,44 +353,57 @@ def _date(element: etree._Element | None) -> date | None:
 # Lines ------------------------------------------------------------------------------------------------
 
 
+_DOCUMENT_REFERENCE, _PRICE, _INVOICE_PERIOD = cac("DocumentReference"), cac("Price"), cac("InvoicePeriod")
+_ALLOWANCE_CHARGE, _LINE_AMOUNT = cac("AllowanceCharge"), cbc("LineExtensionAmount")
+_BASE_QUANTITY, _PRICE_AMOUNT = cbc("BaseQuantity"), cbc("PriceAmount")
+_QUANTITIES = (cbc("InvoicedQuantity"), cbc("CreditedQuantity"))
+
+
 @on(*_LINES)
 def line(element: etree._Element, doc: Inspection) -> None:
-    references = element.findall(cac("DocumentReference"))
-    doc.expect(R100, len(references) <= 1, element)
-    doc.expect(R101, all(text(ref.find(cbc("DocumentTypeCode"))) == "130" for ref in references), element)
-    price = element.find(cac("Price"))
-    base_quantity = decimal(price.find(cbc("BaseQuantity"))) if price is not None else None
-    if price is not None and price.find(cbc("BaseQuantity")) is not None:
+    children = first_children(element)
+    if _DOCUMENT_REFERENCE in children:
+        references = list(element.iterchildren(_DOCUMENT_REFERENCE))
+        doc.expect(R100, len(references) <= 1, element)
+        doc.expect(R101, all(text(ref.find(cbc("DocumentTypeCode"))) == "130" for ref in references), element)
+    price = children.get(_PRICE)
+    price_children = first_children(price) if price is not None else {}
+    base = price_children.get(_BASE_QUANTITY)
+    base_quantity = decimal(base)
+    if base is not None:
         doc.expect(R121, base_quantity is not None and base_quantity > 0, element)
-    doc.expect(R120, _line_amount_adds_up(element, price, base_quantity), element)
-    period = element.find(cac("InvoicePeriod"))
-    document_period = doc.root.find(cac("InvoicePeriod")) if _is_root(element.getparent()) else None
-    if period is not None and document_period is not None:
-        _within_period(period, document_period, doc)
+    price_amount = decimal(price_children.get(_PRICE_AMOUNT))
+    doc.expect(R120, _line_amount_adds_up(element, children, price_amount, base_quantity), element)
+    period = children.get(_INVOICE_PERIOD)
+    if period is not None and _is_root(element.getparent()):
+        document_period = doc.root.find(_INVOICE_PERIOD)
+        if document_period is not None:
+            _within_period(period, document_period, doc)
 
 
 def _line_amount_adds_up(
-    line: etree._Element, price: etree._Element | None, base_quantity: Decimal | None
+    line: etree._Element,
+    children: dict[str, etree._Element],
+    price_amount: Decimal | None,
+    base_quantity: Decimal | None,
 ) -> bool:
-    net = decimal(line.find(cbc("LineExtensionAmount"))) or Decimal(0)
-    quantity_element = line.find(cbc("InvoicedQuantity"))
+    net = decimal(children.get(_LINE_AMOUNT)) or Decimal(0)
+    quantity_element = children.get(_QUANTITIES[0])
     if quantity_element is None:
-        quantity_element = line.find(cbc("CreditedQuantity"))
+        quantity_element = children.get(_QUANTITIES[1])
     quantity = decimal(quantity_element) if quantity_element is not None else Decimal(1)
-    price_amount = decimal(price.find(cbc("PriceAmount"))) if price is not None else None
-    divisor = base_quantity if base_quantity else Decimal(1)
-
-    def total(indicator: str) -> Decimal:
-        amounts = [
-            decimal(ac.find(cbc("Amount"))) or Decimal(0)
-            for ac in line.findall(cac("AllowanceCharge"))
-            if text(ac.find(cbc("ChargeIndicator"))) == indicator
-        ]
-        return Decimal(math.floor(sum(amounts, Decimal(0)) * 100 + Decimal("0.5"))) / 100
-
     if quantity is None:
         return False
-    expected = quantity * ((price_amount or Decimal(0)) / divisor) + total("true") - total("false")
+    divisor = base_quantity if base_quantity else Decimal(1)
+    expected = quantity * ((price_amount or Decimal(0)) / divisor)
+    if _ALLOWANCE_CHARGE in children:
+        sums = {"true": Decimal(0), "false": Decimal(0)}
+        for allowance_charge in line.iterchildren(_ALLOWANCE_CHARGE):
+            indicator = text(allowance_charge.find(cbc("ChargeIndicator")))
+            if indicator in sums:
+                sums[indicator] += decimal(allowance_charge.find(cbc("Amount"))) or Decimal(0)
+        rounded = {i: Decimal(math.floor(total * 100 + Decimal("0.5"))) / 100 for i, total in sums.items()}
+        expected = expected + rounded["true"] - rounded["false"]
     return _within(net, expected, _SLACK)
 
 
@@ -504,8 +532,7 @@ def company_id(element: etree._Element, doc: Inspection) -> None:
     _national(element, doc)
 
 
-@on(cbc("ID"))
+@on(cac("PartyIdentification"))
 def party_identification(element: etree._Element, doc: Inspection) -> None:
-    parent = element.getparent()
-    if parent is not None and parent.tag == cac("PartyIdentification"):
-        _national(element, doc)
+    for identifier in element.iterchildren(cbc("ID")):
+        _national(identifier, doc)
