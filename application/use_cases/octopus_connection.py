@@ -96,11 +96,15 @@ class CompleteConnect:
         return back_to(attempt.return_url, octopus="connected")
 
 
-async def access_token(uow: UnitOfWork, clock: Clock, octopus: OctopusAccount, partner_id: str) -> str:
-    """A valid access token, renewed when close to expiry. A refused renewal marks the extension
-    as needing a reconnect and raises `Conflict`; the caller must commit either way."""
-    extension = await load_installed(uow, partner_id)
-    tokens = await uow.octopus.tokens(partner_id)
+async def fresh_access_token(
+    uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount, partner_id: str
+) -> str:
+    """A valid access token, renewed when close to expiry, with no transaction open while Octopus
+    is asked. A refused renewal marks the extension as needing a reconnect and raises `Conflict`,
+    unless another process renewed the tokens meanwhile (Octopus may accept a refresh token once)."""
+    async with uow() as reading:
+        await load_installed(reading, partner_id)
+        tokens = await reading.octopus.tokens(partner_id)
     if tokens is None:
         raise Conflict("Octopus is not connected for this partner")
     if tokens.expires_at - RENEW_BEFORE > clock.now():
@@ -108,10 +112,22 @@ async def access_token(uow: UnitOfWork, clock: Clock, octopus: OctopusAccount, p
     try:
         renewed: OctopusTokens = await octopus.refresh(tokens.refresh_token)
     except Forbidden as exc:
-        extension.connection_lost()
+        async with uow() as writing:
+            current = await writing.octopus.tokens(partner_id)
+            if current is not None and current != tokens and current.expires_at - RENEW_BEFORE > clock.now():
+                return current.access_token
+            await _connection_lost(writing, partner_id)
         raise Conflict("Octopus refused to renew the connection; connect with Octopus again") from exc
-    await uow.octopus.save_tokens(partner_id, renewed)
+    async with uow() as writing:
+        await writing.octopus.save_tokens(partner_id, renewed)
+        await writing.commit()
     return renewed.access_token
+
+
+async def _connection_lost(uow: UnitOfWork, partner_id: str) -> None:
+    """Shown as "needs reconnect" (R2); exports go on, they do not need Octopus."""
+    (await load_installed(uow, partner_id)).connection_lost()
+    await uow.commit()
 
 
 class DossierView(Struct):
@@ -153,17 +169,20 @@ class ListDossiers:
 
     async def dossiers(self, partner_id: str) -> list[Dossier]:
         async with self._refreshing.setdefault(partner_id, asyncio.Lock()):
+            token = await fresh_access_token(self._uow, self._clock, self._octopus, partner_id)
             async with self._uow() as uow:
-                try:
-                    token = await access_token(uow, self._clock, self._octopus, partner_id)
-                    known = await uow.dossier_lists.lock(partner_id)
-                    now = self._clock.now()
-                    if known.fresh(now, self._fresh_for) or not known.reserve_call(now, self._daily_limit):
-                        return _last(known)
-                    await uow.dossier_lists.save(known)
-                finally:
-                    await uow.commit()
-            fetched = await self._octopus.dossiers(partner_id, token)
+                known = await uow.dossier_lists.lock(partner_id)
+                now = self._clock.now()
+                if known.fresh(now, self._fresh_for) or not known.reserve_call(now, self._daily_limit):
+                    return _last(known)
+                await uow.dossier_lists.save(known)
+                await uow.commit()
+            try:
+                fetched = await self._octopus.dossiers(partner_id, token)
+            except Forbidden as exc:
+                async with self._uow() as uow:
+                    await _connection_lost(uow, partner_id)
+                raise Conflict("Octopus refused the connection's token; connect with Octopus again") from exc
             async with self._uow() as uow:
                 known = await uow.dossier_lists.lock(partner_id)
                 known.fetched(fetched, self._clock.now())

@@ -71,7 +71,9 @@ async def test_octopus_errors_become_problems(
     world.down = False
     world.access_tokens.clear()  # Octopus no longer takes the access token it gave out (nothing is cached)
     refused = await client.get("/v1/octopus/dossiers", headers=headers)
-    assert refused.status_code == 403 and "invalid token" in refused.json()["detail"]
+    assert refused.status_code == 409 and "connect with Octopus again" in refused.json()["detail"]
+    extension = (await client.get("/v1/extension", headers=headers)).json()
+    assert (extension["state"], extension["active"]) == ("needsReconnect", True)  # exports go on (R2)
 
 
 @pytest.mark.slow

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import Conflict, Invalid, NotFound
+from application.errors import Conflict, Forbidden, Invalid, NotFound
+from application.ports.octopus import OctopusTokens
 from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.extension import (
     GetExtension,
@@ -21,6 +23,7 @@ from application.use_cases.octopus_connection import (
     CompleteConnect,
     ListDossiers,
     code_challenge,
+    fresh_access_token,
 )
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
@@ -156,3 +159,24 @@ async def test_the_embedded_octopus_stand_in_consents_at_once(
     assert url.startswith(callback + "?code=stand-in&state=")
     back = await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "stand-in")
     assert back == f"{RETURN_URL}?octopus=connected"
+
+
+async def test_a_refresh_lost_to_another_process_uses_its_tokens_instead_of_disconnecting(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    class RotatingOctopus(InMemoryOctopusAccount):
+        """While this process refreshes, another one already did: Octopus refuses the old token."""
+
+        async def refresh(self, refresh_token: str) -> OctopusTokens:
+            async with units() as other_process:
+                await other_process.octopus.save_tokens(
+                    "p1", OctopusTokens("theirs", "r2", clock.now() + timedelta(minutes=10))
+                )
+                await other_process.commit()
+            raise Forbidden("refresh token already used")
+
+    octopus = RotatingOctopus(clock)
+    await connect(units, clock, octopus, "p1")
+    clock.advance(minutes=30)
+    assert await fresh_access_token(units, clock, octopus, "p1") == "theirs"
+    assert (await GetExtension(units)("p1")).state == "connected"
