@@ -1,8 +1,13 @@
-"""The RabbitMQ on this machine, with octobridge's queues removed before each test."""
+"""The RabbitMQ on this machine, in a virtual host of this test run's own when `rabbitmqctl` may make
+one (the contract's queue names are fixed, so two runs side by side would share them otherwise), with
+octobridge's queues removed before each test."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 
 import aio_pika
 import pytest
@@ -10,20 +15,38 @@ import pytest
 from entrypoints.consumer.topology import DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EXCHANGE, QUEUE
 from tests.conftest import require_service
 
-RABBITMQ_URL = os.environ.get("OCTOBRIDGE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
+BROKER = os.environ.get("OCTOBRIDGE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def _rabbitmqctl(*args: str) -> bool:
+    if shutil.which("rabbitmqctl") is None:
+        return False
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, timeout=60, check=False)
+    return done.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> Iterator[str]:
+    require_service("RabbitMQ", "127.0.0.1", 5672)
+    vhost = f"octobridge-test-{os.getpid()}"
+    if "OCTOBRIDGE_TEST_BROKER_URL" in os.environ or not _rabbitmqctl("add_vhost", vhost):
+        yield BROKER
+        return
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"{BROKER.rstrip('/')}/{vhost}"
+    _rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture
-async def rabbitmq_url() -> str:
-    require_service("RabbitMQ", "127.0.0.1", 5672)
-    connection = await aio_pika.connect(RABBITMQ_URL)
+async def rabbitmq_url(broker_url: str) -> str:
+    connection = await aio_pika.connect(broker_url)
     async with connection:
         channel = await connection.channel()
         for queue in (QUEUE, DEAD_LETTER_QUEUE):
             await channel.queue_delete(queue)
         for exchange in (EXCHANGE, DEAD_LETTER_EXCHANGE):
             await channel.exchange_delete(exchange)
-    return RABBITMQ_URL
+    return broker_url
 
 
 async def publish(url: str, messages: list[tuple[str, bytes]]) -> None:
