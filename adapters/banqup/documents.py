@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
-from application.errors import NotFound, Unavailable
+from application.errors import Invalid, NotFound, Unavailable
 from application.ports.documents import SourceDocument
 
 MAX_JSON = 2 * 1024 * 1024
@@ -23,6 +23,22 @@ RENEW_BEFORE = 30.0
 class _Token:
     value: str
     expires_at: float  # time.monotonic()
+
+
+async def _bounded(response: httpx.Response, limit: int, path: str) -> bytes:
+    """The body, read only as far as `limit`: a larger document is refused before it fills memory."""
+    declared = response.headers.get("content-length", "")
+    received = bytearray()
+    if not (declared.isdigit() and int(declared) > limit):
+        async for chunk in response.aiter_bytes():
+            received += chunk
+            if len(received) > limit:
+                break
+    if len(received) > limit or (declared.isdigit() and int(declared) > limit):
+        raise Invalid(
+            f"Banqup's answer for {path} is larger than the {limit // (1024 * 1024)} MB octobridge takes"
+        )
+    return bytes(received)
 
 
 def _document_path(client_id: str, document_id: str) -> str:
@@ -79,26 +95,24 @@ class HttpBanqupDocuments:
         renewed, failure = False, f"Banqup kept refusing the token for {path}"
         for attempt in range(1, self._attempts + 1):
             try:
-                response = await self._http.request(
-                    method,
-                    self._base + path,
-                    json=body,
-                    headers={"Authorization": f"Bearer {await self._bearer()}"},
-                )
+                headers = {"Authorization": f"Bearer {await self._bearer()}"}
+                async with self._http.stream(
+                    method, self._base + path, json=body, headers=headers
+                ) as response:
+                    status = response.status_code
+                    content = await _bounded(response, limit, path) if status in (200, 204) else b""
             except httpx.TransportError as exc:
                 failure = f"Banqup cannot be reached: {type(exc).__name__}"
             else:
-                if response.status_code == 401 and not renewed:
+                if status == 401 and not renewed:
                     self._token, renewed = None, True
                     continue
-                if response.status_code == 404:
+                if status == 404:
                     return None
-                if response.status_code in (200, 204):
-                    if len(response.content) > limit:
-                        raise Unavailable(f"Banqup answered with more than {limit} bytes for {path}")
-                    return response.content
-                failure = f"Banqup answered {response.status_code} for {path}"
-                if response.status_code not in RETRIED_STATUSES:
+                if status in (200, 204):
+                    return content
+                failure = f"Banqup answered {status} for {path}"
+                if status not in RETRIED_STATUSES:
                     raise Unavailable(failure)
             if attempt < self._attempts:
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1) * (0.5 + random.random() / 2))  # noqa: S311

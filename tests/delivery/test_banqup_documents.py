@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from adapters.banqup.documents import HttpBanqupDocuments
-from application.errors import NotFound, Unavailable
+from application.errors import Invalid, NotFound, Unavailable
 from sandbox.banqup import BanqupStandIn, StoredDocument
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -75,3 +75,23 @@ async def test_network_errors_are_unavailable() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
         with pytest.raises(Unavailable, match="cannot be reached"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+
+
+async def test_a_document_larger_than_allowed_is_refused_without_being_read_whole() -> None:
+    served = []
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/gettoken"):
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 300})
+
+        async def body():  # type: ignore[no-untyped-def]
+            for _ in range(64):
+                served.append(1)
+                yield b"x" * (1024 * 1024)
+
+        return httpx.Response(200, content=body())
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(huge)) as http:
+        with pytest.raises(Invalid, match="larger than the 2 MB"):
+            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+    assert len(served) < 64
