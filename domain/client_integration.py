@@ -44,14 +44,7 @@ class ClientIntegration:
 
     def activate(self, mailbox: Mailbox, at: datetime) -> bool:
         """Switches the integration on with `mailbox`, or changes its address; False when nothing changed."""
-        at = utc(at, "at")
-        before = (self.mailboxes, self.activation)
-        if mailbox != self.mailbox:
-            if self.mailboxes and at < self.mailboxes[-1].since:
-                raise NotAllowed("an address change cannot be dated before the previous one")
-            self.mailboxes = (*self.mailboxes, MailboxAssignment(mailbox, at))
-        self.activation = self.activation.switched_on(at)
-        return (self.mailboxes, self.activation) != before
+        return _activate(self, mailbox, at)
 
     def deactivate(self, at: datetime) -> bool:
         before = self.activation
@@ -67,3 +60,31 @@ class ClientIntegration:
                 break
             current = assignment.mailbox
         return current
+
+
+@dataclass(slots=True)
+class NewClientIntegration:
+    """A client integration not stored yet, as plain values: what a bulk import inserts for a client
+    it meets for the first time, without building the entity (whose every attribute the persistence
+    layer instruments). It activates by the entity's own rule."""
+
+    partner_id: str
+    client_id: str
+    mailboxes: tuple[MailboxAssignment, ...] = ()
+    activation: ActivationHistory = field(default_factory=ActivationHistory)
+    vat_number: str | None = None
+
+    def activate(self, mailbox: Mailbox, at: datetime) -> bool:
+        """As `ClientIntegration.activate`."""
+        return _activate(self, mailbox, at)
+
+
+def _activate(integration: ClientIntegration | NewClientIntegration, mailbox: Mailbox, at: datetime) -> bool:
+    at = utc(at, "at")
+    before = (integration.mailboxes, integration.activation)
+    if not integration.mailboxes or mailbox != integration.mailboxes[-1].mailbox:
+        if integration.mailboxes and at < integration.mailboxes[-1].since:
+            raise NotAllowed("an address change cannot be dated before the previous one")
+        integration.mailboxes = (*integration.mailboxes, MailboxAssignment(mailbox, at))
+    integration.activation = integration.activation.switched_on(at)
+    return (integration.mailboxes, integration.activation) != before

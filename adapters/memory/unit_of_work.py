@@ -13,8 +13,8 @@ from typing import Self
 from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportQuery
-from domain.client_integration import ClientIntegration
+from application.ports.repositories import ExportKey, ExportQuery
+from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 
@@ -73,9 +73,17 @@ class InMemoryClientIntegrationRepository:
             raise Conflict("this client has an integration already")
         self._items[key] = integration
 
-    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
-        for integration in integrations:
-            await self.add(copy.deepcopy(integration))
+    async def add_many(self, integrations: Sequence[NewClientIntegration]) -> None:
+        for new in integrations:
+            await self.add(
+                ClientIntegration(
+                    partner_id=new.partner_id,
+                    client_id=new.client_id,
+                    mailboxes=new.mailboxes,
+                    activation=new.activation,
+                    vat_number=new.vat_number,
+                )
+            )
 
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
         return [v for k, v in sorted(self._items.items()) if partner_id is None or k[0] == partner_id]
@@ -86,7 +94,7 @@ class InMemoryClientIntegrationRepository:
         return {k: self._items[k] for k in keys if k in self._items}
 
 
-def export_key(export: Export) -> tuple[str, str, str, str]:
+def export_key(export: Export) -> ExportKey:
     return (export.partner_id, export.client_id, export.document_id, str(export.direction))
 
 
@@ -105,11 +113,9 @@ class InMemoryExportRepository:
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
-    async def find_for(
-        self, partner_id: str, client_id: str, document_id: str, direction: str
-    ) -> Export | None:
-        key = (partner_id, client_id, document_id, direction)
-        return next((e for e in self._items.values() if export_key(e) == key), None)
+    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
+        wanted = set(keys)
+        return {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:
@@ -144,10 +150,13 @@ class InMemoryReceivedMessages:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.messages
 
-    async def add(self, message_id: str, received_at: datetime) -> None:
-        if message_id in self._items:
+    async def known(self, message_ids: Collection[str]) -> set[str]:
+        return {m for m in message_ids if m in self._items}
+
+    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
+        if set(message_ids) & self._items.keys() or len(set(message_ids)) < len(message_ids):
             raise Conflict("this message was received already")
-        self._items[message_id] = received_at
+        self._items.update(dict.fromkeys(message_ids, received_at))
 
 
 class InMemoryOutbox:
@@ -156,6 +165,9 @@ class InMemoryOutbox:
 
     async def put(self, export_id: str, available_at: datetime) -> None:
         self._items[export_id] = available_at
+
+    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        self._items.update(dict.fromkeys(export_ids, available_at))
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         due = sorted((at, export_id) for export_id, at in self._items.items() if at <= now)[:limit]

@@ -16,8 +16,8 @@ from adapters.persistence.errors import translated_errors
 from adapters.persistence.token_cipher import TokenCipher
 from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportQuery
-from domain.client_integration import ClientIntegration
+from application.ports.repositories import ExportKey, ExportQuery
+from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 
@@ -52,7 +52,7 @@ class SqlAlchemyClientIntegrationRepository:
     async def add(self, integration: ClientIntegration) -> None:
         self._session.add(integration)
 
-    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+    async def add_many(self, integrations: Sequence[NewClientIntegration]) -> None:
         """One executemany INSERT: the ORM's unit of work costs more than the insert itself."""
         if not integrations:
             return
@@ -63,7 +63,6 @@ class SqlAlchemyClientIntegrationRepository:
                 "mailboxes": i.mailboxes,
                 "activation": i.activation,
                 "vat_number": i.vat_number,
-                "dossier_id": i.dossier_id,
                 "version": 1,  # the mapper's version counter starts at 1
             }
             for i in integrations
@@ -107,17 +106,24 @@ class SqlAlchemyExportRepository:
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
-    async def find_for(
-        self, partner_id: str, client_id: str, document_id: str, direction: str
-    ) -> Export | None:
+    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
+        """Plain IN lists on the leading columns of the unique index, as in
+        `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are picked out here."""
+        if not keys:
+            return {}
         c = tables.exports.c
         query = select(Export).where(
-            c.partner_id == partner_id,
-            c.client_id == client_id,
-            c.document_id == document_id,
-            c.direction == direction,
+            c.partner_id.in_({k[0] for k in keys}),
+            c.client_id.in_({k[1] for k in keys}),
+            c.document_id.in_({k[2] for k in keys}),
         )
-        return await self._session.scalar(query)
+        wanted = set(keys)
+        found = await self._session.scalars(query)
+        return {
+            key: e
+            for e in found
+            if (key := (e.partner_id, e.client_id, e.document_id, str(e.direction))) in wanted
+        }
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c
@@ -165,11 +171,18 @@ class SqlAlchemyReceivedMessages:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, message_id: str, received_at: datetime) -> None:
+    async def known(self, message_ids: Collection[str]) -> set[str]:
+        if not message_ids:
+            return set()
+        c = tables.received_messages.c
+        return set(await self._session.scalars(select(c.message_id).where(c.message_id.in_(message_ids))))
+
+    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
+        if not message_ids:
+            return
+        rows = [{"message_id": m, "received_at": received_at} for m in message_ids]
         with translated_errors():
-            await self._session.execute(
-                insert(tables.received_messages).values(message_id=message_id, received_at=received_at)
-            )
+            await self._session.execute(insert(tables.received_messages), rows)
 
 
 class SqlAlchemyOutbox:
@@ -180,14 +193,21 @@ class SqlAlchemyOutbox:
         self._session = session
 
     async def put(self, export_id: str, available_at: datetime) -> None:
+        await self.put_many([export_id], available_at)
+
+    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        if not export_ids:
+            return
         with translated_errors():
-            await self._session.flush()  # the export's row must exist before the outbox row points at it
+            await self._session.flush()  # the exports' rows must exist before outbox rows point at them
         upsert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
-        statement = upsert(tables.outbox).values(export_id=export_id, available_at=available_at)
+        statement = upsert(tables.outbox)
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=[tables.outbox.c.export_id], set_={"available_at": available_at}
-            )
+                index_elements=[tables.outbox.c.export_id],
+                set_={"available_at": statement.excluded.available_at},
+            ),
+            [{"export_id": e, "available_at": available_at} for e in export_ids],
         )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from domain.client_integration import ClientIntegration
+from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 
@@ -33,9 +33,9 @@ class ClientIntegrationRepository(Protocol):
 
     async def add(self, integration: ClientIntegration) -> None: ...
 
-    async def add_many(self, integrations: Sequence[ClientIntegration]) -> None:
+    async def add_many(self, integrations: Sequence[NewClientIntegration]) -> None:
         """Adds new integrations as they stand now, in one round trip; unlike `add`, later changes to
-        these objects are not kept. `Conflict` when one of them exists already."""
+        these values are not kept. `Conflict` when one of them exists already."""
         ...
 
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]: ...
@@ -60,6 +60,10 @@ class ExportQuery:
     after: tuple[datetime, str] | None = None  # (created_at, id) of the last export of the previous page
 
 
+ExportKey = tuple[str, str, str, str]
+"""(partner id, client id, document id, direction): what makes an export unique (R11)."""
+
+
 class ExportRepository(Protocol):
     """Exports, at most one per (partner, client, document, direction).
 
@@ -71,10 +75,9 @@ class ExportRepository(Protocol):
 
     async def add(self, export: Export) -> None: ...
 
-    async def find_for(
-        self, partner_id: str, client_id: str, document_id: str, direction: str
-    ) -> Export | None:
-        """The export of that document in that direction, if there is one."""
+    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
+        """The exports among those (partner id, client id, document id, direction) keys that
+        exist, in one round trip."""
         ...
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...
@@ -87,10 +90,16 @@ class ExportRepository(Protocol):
 
 
 class ReceivedMessages(Protocol):
-    """The ids of Banqup messages already handled (R11). `add` raises `Conflict` for a known id, at once
-    or at the latest at commit (when another transaction recorded it first)."""
+    """The ids of Banqup messages already handled (R11). `add_many` raises `Conflict` for a known id,
+    at once or at the latest at commit (when another transaction recorded it first)."""
 
-    async def add(self, message_id: str, received_at: datetime) -> None: ...
+    async def known(self, message_ids: Collection[str]) -> set[str]:
+        """Those of `message_ids` recorded already, committed or in this transaction."""
+        ...
+
+    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
+        """Records new message ids in one round trip."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +117,10 @@ class Outbox(Protocol):
     """
 
     async def put(self, export_id: str, available_at: datetime) -> None: ...
+
+    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        """`put` for several exports, in one round trip."""
+        ...
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]: ...
 

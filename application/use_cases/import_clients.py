@@ -9,7 +9,7 @@ import msgspec
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
-from domain.client_integration import ClientIntegration
+from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.errors import DomainError, InvalidValue
 from domain.events import MAX_ID
 from domain.identifiers import normalize_vat_number
@@ -76,8 +76,9 @@ class ImportClients:
         now = self._clock.now()
         async with self._uow() as uow:
             extensions = await uow.extensions.get_many({v.key[0] for v in valid})
-            known = dict(await uow.integrations.get_many({v.key for v in valid}))
-            new: list[ClientIntegration] = []
+            known: dict[tuple[str, str], ClientIntegration | NewClientIntegration] = {}
+            known.update(await uow.integrations.get_many({v.key for v in valid}))
+            new: list[NewClientIntegration] = []
             for row in valid:
                 extension = extensions.get(row.key[0])
                 if extension is None or not extension.is_installed:
@@ -110,16 +111,16 @@ def _check_id(name: str, value: str) -> None:
 
 
 def _apply(
-    known: dict[tuple[str, str], ClientIntegration],
-    new: list[ClientIntegration],
+    known: dict[tuple[str, str], ClientIntegration | NewClientIntegration],
+    new: list[NewClientIntegration],
     row: _Valid,
     now: datetime,
     report: BatchReport,
 ) -> None:
     integration = known.get(row.key)
-    created = integration is None
+    created: NewClientIntegration | None = None
     if integration is None:
-        integration = ClientIntegration(partner_id=row.key[0], client_id=row.key[1])
+        integration = created = NewClientIntegration(partner_id=row.key[0], client_id=row.key[1])
     try:
         changed = integration.activate(row.mailbox, now)
     except DomainError as exc:
@@ -128,9 +129,9 @@ def _apply(
     if row.vat_number is not None and row.vat_number != integration.vat_number:
         integration.vat_number = row.vat_number
         changed = True
-    if created:
-        new.append(integration)
-        known[row.key] = integration
+    if created is not None:
+        new.append(created)
+        known[row.key] = created
         report.imported += 1
     elif changed:
         report.updated += 1

@@ -11,7 +11,7 @@ from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.client_integration import ClientIntegration
+from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.events import Direction
 from domain.export import ExportStatus
 from domain.extension import ConnectionState, Extension
@@ -50,11 +50,11 @@ async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock
         stored = await uow.extensions.get("p1")
         assert stored is not None
         stored.uninstall(clock.advance(minutes=5))
-        await uow.messages.add("m-1", clock.now())
+        await uow.messages.add_many(["m-1"], clock.now())
     async with units() as uow:
         stored = await uow.extensions.get("p1")
         assert stored is not None and stored.is_installed
-        await uow.messages.add("m-1", clock.now())  # no Conflict: the first one was never recorded
+        await uow.messages.add_many(["m-1"], clock.now())  # no Conflict: the first one was never recorded
 
 
 async def test_a_client_integration_keeps_its_mailbox_history(
@@ -110,7 +110,7 @@ async def test_integrations_added_many_at_once_keep_their_history_and_their_keys
 ) -> None:
     made = []
     for client in ("c1", "c2"):
-        integration = ClientIntegration(partner_id="p1", client_id=client, vat_number="BE0123456749")
+        integration = NewClientIntegration(partner_id="p1", client_id=client, vat_number="BE0123456749")
         integration.activate(Mailbox(MAILBOX), clock.now())
         made.append(integration)
     async with units() as uow:
@@ -131,7 +131,7 @@ async def test_integrations_added_many_at_once_keep_their_history_and_their_keys
         assert stored is not None and not stored.active
     with pytest.raises(Conflict):
         async with units() as uow:
-            await uow.integrations.add_many([ClientIntegration(partner_id="p1", client_id="c1")])
+            await uow.integrations.add_many([NewClientIntegration(partner_id="p1", client_id="c1")])
             await uow.commit()
 
 
@@ -165,9 +165,10 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
         await uow.exports.add(an_export(clock.now(), document="d1"))
         await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
         await uow.commit()
-        found = await uow.exports.find_for("p1", "c1", "d1", "purchase")
-        assert found is not None and (found.document_id, found.direction) == ("d1", "purchase")
-        assert await uow.exports.find_for("p1", "c2", "d1", "purchase") is None
+        keys = [("p1", "c1", "d1", "purchase"), ("p1", "c2", "d1", "purchase"), ("p1", "c1", "d1", "sales")]
+        found = await uow.exports.find_many(keys)
+        assert sorted(found) == [keys[0], keys[2]]
+        assert (found[keys[0]].document_id, found[keys[0]].direction) == ("d1", "purchase")
     with pytest.raises(Conflict):
         async with units() as uow:
             await uow.exports.add(an_export(clock.now(), document="d1"))
@@ -179,7 +180,7 @@ async def test_two_transactions_racing_for_the_same_document_leave_one_export(
 ) -> None:
     async def record(message_id: str) -> str:
         async with units() as uow:
-            await uow.messages.add(message_id, clock.now())
+            await uow.messages.add_many([message_id], clock.now())
             await uow.exports.add(an_export(clock.now(), document="raced"))
             await uow.commit()
             return "won"
@@ -228,12 +229,13 @@ async def test_exports_list_newest_first_with_filters_and_a_cursor(
 
 async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: FixedClock) -> None:
     async with units() as uow:
-        await uow.messages.add("m-1", clock.now())
+        await uow.messages.add_many(["m-1"], clock.now())
         await uow.commit()
     async with units() as uow:
-        await uow.messages.add("m-2", clock.now())
+        await uow.messages.add_many(["m-2", "m-3"], clock.now())
+        assert await uow.messages.known(["m-1", "m-2", "m-4"]) == {"m-1", "m-2"}
         with pytest.raises(Conflict):
-            await uow.messages.add("m-1", clock.now())
+            await uow.messages.add_many(["m-4", "m-1"], clock.now())
             await uow.commit()
 
 
@@ -298,11 +300,14 @@ async def test_putting_an_export_in_the_outbox_again_moves_it(
         await uow.outbox.put(export.id, now + timedelta(hours=1))
         await uow.commit()
     async with units() as uow:
-        await uow.outbox.put(export.id, now)
+        other = an_export(now)
+        await uow.exports.add(other)
+        await uow.outbox.put_many([export.id, other.id], now)
         await uow.commit()
     async with units() as uow:
-        assert await uow.outbox.depth() == 1
-        assert list(await uow.outbox.claim(now, now + timedelta(minutes=5), 10)) == [export.id]
+        assert await uow.outbox.depth() == 2
+        claimed = await uow.outbox.claim(now, now + timedelta(minutes=5), 10)
+        assert sorted(claimed) == sorted([export.id, other.id])
 
 
 async def test_a_partners_dossier_list_and_budget_round_trip(
