@@ -81,10 +81,15 @@ class NewClientIntegration:
 
 def _activate(integration: ClientIntegration | NewClientIntegration, mailbox: Mailbox, at: datetime) -> bool:
     at = utc(at, "at")
-    before = (integration.mailboxes, integration.activation)
-    if not integration.mailboxes or mailbox != integration.mailboxes[-1].mailbox:
-        if integration.mailboxes and at < integration.mailboxes[-1].since:
+    mailboxes, activation = integration.mailboxes, integration.activation  # each read of an entity's costs
+    changed = False
+    if not mailboxes or mailbox != mailboxes[-1].mailbox:
+        if mailboxes and at < mailboxes[-1].since:
             raise NotAllowed("an address change cannot be dated before the previous one")
-        integration.mailboxes = (*integration.mailboxes, MailboxAssignment(mailbox, at))
-    integration.activation = integration.activation.switched_on(at)
-    return (integration.mailboxes, integration.activation) != before
+        integration.mailboxes = (*mailboxes, MailboxAssignment(mailbox, at))
+        changed = True
+    switched_on = activation.switched_on(at)
+    if switched_on is not activation:  # an active history switched on is itself
+        integration.activation = switched_on
+        changed = True
+    return changed

@@ -13,7 +13,9 @@ MAX_LABEL = 63
 
 # An unquoted RFC 5322 local part: letters, digits and the atext symbols, dots between words.
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+# Two labels or more, each of at most MAX_LABEL letters, digits or inner hyphens.
+_LABEL = rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_LABEL - 2}}}[a-z0-9])?"
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _OCTOPUS_IMPORT = re.compile(r"(?:uid|ocr)-[a-z0-9][a-z0-9-]*@import\.octopus\.be")
 
@@ -69,8 +71,7 @@ def _check(address: str) -> None:
     local, _, domain = address.partition("@")
     if not local or len(local) > MAX_LOCAL_PART or not _LOCAL_PART.fullmatch(local):
         raise InvalidValue("mailbox", "the part before @ is not a valid mailbox name")
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(len(label) <= MAX_LABEL and _LABEL.fullmatch(label) for label in labels):
+    if not _DOMAIN.fullmatch(domain):
         raise InvalidValue("mailbox", "the part after @ is not a valid domain name")
-    if labels[-1].isdigit():
+    if domain.rpartition(".")[2].isdigit():
         raise InvalidValue("mailbox", "the domain must be a name, not an address")
