@@ -1,6 +1,6 @@
 """Message intake over HTTP against the database's own commit rate, in one run on one machine.
 
-Intake: signed `POST /v1/messages` to `octobridge serve`'s app under uvicorn on a local port, each
+Intake: signed `POST /v1/messages` to `octobridge serve` in a process of its own on a local port, each
 a new approved document of an active client (signature check, parse, policy, one transaction of
 message id + export + outbox row, 202). Baseline: one-row INSERT + COMMIT, one after another, on
 the same SQLite file with the same engine settings. Goal: ratio ≥ 1.0.
@@ -14,11 +14,12 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,14 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 import jwt
-import uvicorn
 from sqlalchemy import text
 
 from adapters.persistence.engine import create_engine
 from adapters.persistence.migrator import AlembicMigrator
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
 
 WEBHOOK_SECRET = "bench-webhook-secret-of-32-bytes-or-more"
 API_TOKEN_SECRET = "bench-api-token-secret-of-32-bytes-or-more"
@@ -49,15 +46,36 @@ def free_port() -> int:
     return port
 
 
-def serve(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
+def serve(folder: str, url: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """`octobridge serve` in a process of its own, as in production: the load generator here does
+    not share its interpreter."""
     port = free_port()
-    app = create_app(settings, build_container(settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    return f"http://127.0.0.1:{port}", server, thread
+    environment = {
+        **os.environ,
+        "OCTOBRIDGE_DATABASE_URL": url,
+        "OCTOBRIDGE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "OCTOBRIDGE_API_TOKEN_SECRET": API_TOKEN_SECRET,
+        "OCTOBRIDGE_SECRET_KEY": "bench-secret-key",
+        "OCTOBRIDGE_VAR_DIR": f"{folder}/var",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from entrypoints.cli.main import main; main()",
+        "serve",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return f"http://127.0.0.1:{port}", server
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -143,19 +161,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/octobridge.db"
         AlembicMigrator(url).upgrade()
-        settings = Settings(
-            database_url=url,
-            webhook_secret=WEBHOOK_SECRET,
-            api_token_secret=API_TOKEN_SECRET,
-            secret_key="bench-secret-key",
-            var_dir=f"{folder}/var",
-        )
-        base_url, server, thread = serve(settings)
+        base_url, server = serve(folder, url)
         try:
             rate, latencies = asyncio.run(intake(base_url, messages, concurrency))
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+            server.terminate()
+            server.wait(timeout=30)
         baseline = asyncio.run(raw_commits(url, messages))
     cuts = statistics.quantiles(latencies, n=100)
     print(
