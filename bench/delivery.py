@@ -2,7 +2,8 @@
 
 End to end: queued exports on PostgreSQL → the worker's loop (claim, fetch from the stand-in Banqup,
 render and validate, send, record) → mails accepted by a real SMTP server. Baseline: a loop that only
-renders, validates and sends the same documents to the same server. Goal: ratio ≥ 0.8.
+renders, validates and sends the same documents to the same server. Goal: ratio ≥ 0.8. The stand-in
+Banqup and the SMTP server (aiosmtpd) run in processes of their own, as they would elsewhere.
 
 Run: `python bench/delivery.py [EXPORTS]` with PostgreSQL on 127.0.0.1:5432.
 """
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,7 +35,6 @@ from domain.export import ExportStatus
 from sandbox.banqup import BanqupStandIn
 from sandbox.documents import banqup_document, encoded
 from sandbox.server import free_port
-from sandbox.smtp_inbox import SmtpSink, start_smtp
 from sandbox.world import rig, settings_for
 
 DATABASE = "octobridge_bench"
@@ -98,12 +98,10 @@ async def end_to_end(
 
 
 @contextmanager
-def banqup_elsewhere() -> Iterator[str]:
-    """The stand-in Banqup in a process of its own, as the real one is on another machine."""
+def elsewhere(command: Callable[[int], list[str]]) -> Iterator[int]:
+    """A stand-in in a process of its own, as the real one is on another machine: its port."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.banqup", str(port)], cwd=Path(__file__).parents[1]
-    )
+    process = subprocess.Popen([sys.executable, "-m", *command(port)], cwd=Path(__file__).parents[1])
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -114,7 +112,7 @@ def banqup_elsewhere() -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield port
     finally:
         process.terminate()
         process.wait()
@@ -125,13 +123,16 @@ async def main(count: int) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     database_url = await fresh_database()
-    smtp = start_smtp(SmtpSink())
-    try:
-        with banqup_elsewhere() as banqup_url:
-            baseline = await bare_loop(count, smtp.url)
-            rate, latencies = await end_to_end(count, database_url, smtp.url, BanqupStandIn(), banqup_url)
-    finally:
-        smtp.stop()
+    with (
+        elsewhere(lambda port: ["sandbox.banqup", str(port)]) as banqup_port,
+        elsewhere(
+            lambda port: ["aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+        ) as smtp_port,
+    ):
+        smtp_url = f"smtp://127.0.0.1:{smtp_port}?starttls=0"
+        baseline = await bare_loop(count, smtp_url)
+        banqup_url = f"http://127.0.0.1:{banqup_port}"
+        rate, latencies = await end_to_end(count, database_url, smtp_url, BanqupStandIn(), banqup_url)
     cuts = statistics.quantiles(latencies, n=100)
     print(f"exports: {count}")
     print(f"bare loop (render, validate, send):   {baseline:7.1f} exports/s")
