@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -15,6 +14,7 @@ from typing import Any
 
 from adapters.ubl import PeppolUblToolkit
 from application.errors import Invalid
+from domain.file_names import file_name_stem
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class OctopusInbox:
         verdict = Verdict(mailbox, message_id, str(message["Subject"] or ""), not problems, tuple(problems))
         folder = self.directory / mailbox
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / (re.sub(r"[^A-Za-z0-9._-]+", "_", message_id.strip("<>")) + ".eml")).write_bytes(raw)
+        (folder / (file_name_stem(message_id, fallback="message") + ".eml")).write_bytes(raw)
         with self.lock:
             self.verdicts.append(verdict)
             with (self.directory / "log.jsonl").open("a") as log:

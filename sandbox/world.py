@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from adapters.persistence.tables import metadata
 from application.messages import BanqupMessage, MessageData
 from application.ports.repositories import ExportQuery
 from application.use_cases.client_integration import ActivateClient
@@ -27,16 +28,14 @@ from sandbox.banqup import BanqupStandIn, StoredDocument
 from sandbox.documents import banqup_document, encoded
 
 MAILBOX = "uid-008352-24@import.octopus.be"
-TABLES = (
-    "outbox, exports, received_messages, client_integrations, extensions, octopus_tokens, connect_attempts"
-)
 
 
 async def empty_database(url: str) -> None:
+    """Every octobridge table emptied (PostgreSQL; the SQLite files of tests are new each time)."""
     if url.startswith("postgresql"):
         engine = create_async_engine(url)
         async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {TABLES}"))
+            await connection.execute(text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)}"))
         await engine.dispose()
 
 

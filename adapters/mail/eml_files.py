@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import tempfile
 from pathlib import Path
 
 from adapters.mail.message import build_message, domain_of
 from application.errors import Unavailable
 from application.ports.mailer import OutgoingMail
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from domain.file_names import file_name_stem
 
 
 class EmlFileMailer:
@@ -29,7 +27,7 @@ class EmlFileMailer:
 
     async def send(self, mail: OutgoingMail) -> str:
         data = build_message(mail, self._sender).as_bytes()
-        name = _UNSAFE.sub("_", mail.message_id.strip("<>")) + ".eml"
+        name = file_name_stem(mail.message_id, fallback="message") + ".eml"
         return await asyncio.to_thread(self._write, name, data)
 
     def _write(self, name: str, data: bytes) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +22,11 @@ from application.ports.repositories import ExportKey, ExportQuery
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
+
+
+def _upsert_for(session: AsyncSession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+    """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
 
 
 class SqlAlchemyExtensionRepository:
@@ -200,7 +207,7 @@ class SqlAlchemyOutbox:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        upsert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        upsert = _upsert_for(self._session)
         statement = upsert(tables.outbox)
         await self._session.execute(
             statement.on_conflict_do_update(
@@ -300,7 +307,7 @@ class SqlAlchemyOctopusDossierLists:
 
     async def lock(self, partner_id: str) -> DossierList:
         c = tables.octopus_dossier_lists.c
-        upsert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        upsert = _upsert_for(self._session)
         empty = dossier_list_json(DossierList(partner_id))
         await self._session.execute(
             upsert(tables.octopus_dossier_lists)

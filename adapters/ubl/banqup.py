@@ -11,6 +11,7 @@ import msgspec
 
 from application.errors import Invalid, InvalidDocument, Violation
 from domain.errors import InvalidValue
+from domain.file_names import file_name_stem
 from domain.identifiers import BelgianVatNumber, EnterpriseNumber, StructuredCommunication
 from domain.peppol import (
     Address,
@@ -421,8 +422,9 @@ def _payment(payment: BanqupPayment) -> PaymentMeans:
 
 def pdf_attachment(number: str, pdf: bytes) -> Attachment:
     """The document's PDF as an attachment named after its number, made file-name safe."""
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", number).strip("._") or "document"
-    return Attachment(id=number, filename=f"{filename}.pdf", mime_code="application/pdf", content=pdf)
+    return Attachment(
+        id=number, filename=f"{file_name_stem(number)}.pdf", mime_code="application/pdf", content=pdf
+    )
 
 
 def _check_totals(stated: BanqupTotals, computed: Totals) -> None:

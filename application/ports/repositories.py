@@ -102,12 +102,6 @@ class ReceivedMessages(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    export_id: str
-    available_at: datetime
-
-
 class Outbox(Protocol):
     """Exports waiting to be delivered, written in the transaction that queued them.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,17 +17,16 @@ from application.ports.documents import (
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.export import AttemptOutcome, Export, ExportStatus
+from domain.file_names import file_name_stem
 from domain.retry import RetrySchedule
 from domain.validation import Violation
 
 SUBJECTS = {"invoice": "Invoice", "creditNote": "Credit note"}
-_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def attachment_name(number: str) -> str:
     """The document number as a file name: letters, digits, dot, dash and underscore only."""
-    safe = _UNSAFE_IN_FILE_NAME.sub("_", number).strip("._")[:100]
-    return f"{safe or 'document'}.xml"
+    return f"{file_name_stem(number)}.xml"
 
 
 def compose(export: Export, document: RenderedDocument, message_id: str) -> OutgoingMail:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def run(work: Callable[[Container], Awaitable[T]]) -> T:
-    """Builds the container (lazily imported, so `--help` stays fast), runs `work`, closes it."""
+def run(work: Callable[[Container], Awaitable[T]], environ: Mapping[str, str] | None = None) -> T:
+    """Builds the container from `environ` (the process's by default; lazily imported, so `--help`
+    stays fast), runs `work`, closes it."""
     from entrypoints.container import build_container
     from entrypoints.settings import Settings
 
     async def main() -> T:
-        container = build_container(Settings.from_environ())
+        container = build_container(Settings.from_environ(environ))
         await container.init_resources()  # type: ignore[misc]
         try:
             return await work(container)

@@ -19,10 +19,9 @@ from application.use_cases.client_integration import (
 from application.use_cases.exports import MAX_PAGE, ClientExportHistory, ListExports
 from application.views import ClientIntegrationView, ExportPage, Struct
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
-from entrypoints.http.problems import problems
+from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["clients"]
-AUTHENTICATED = (401, 503)
 ClientId = Annotated[
     str,
     PathParameter(name="clientId", min_length=1, max_length=200, description="the client's Banqup space id"),

@@ -11,7 +11,7 @@ from litestar.params import PathParameter
 from application.use_cases.exports import GetExport, RetryExport
 from application.views import ExportView
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
-from entrypoints.http.problems import problems
+from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["exports"]
 ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_length=64)]
@@ -24,7 +24,7 @@ ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_lengt
     security=SECURED,
     guards=GUARDS,
     dependencies={**PARTNER, "get_export": use_case("get_export")},
-    responses=problems(400, 401, 404, 503),
+    responses=problems(400, *AUTHENTICATED, 404),
 )
 async def show_export(
     partner_id: NamedDependency[str],
@@ -42,7 +42,7 @@ async def show_export(
     security=SECURED,
     guards=GUARDS,
     dependencies={**PARTNER, "retry": use_case("retry_export")},
-    responses=problems(400, 401, 404, 409, 503),
+    responses=problems(400, *AUTHENTICATED, 404, 409),
 )
 async def retry_export(
     partner_id: NamedDependency[str],

@@ -19,10 +19,9 @@ from application.use_cases.extension import (
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
 from application.views import ExtensionView, Struct
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
-from entrypoints.http.problems import problems
+from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["extension"]
-AUTHENTICATED = (401, 503)
 
 
 class ExtensionSwitch(Struct):

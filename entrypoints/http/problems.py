@@ -97,6 +97,10 @@ def _framework_detail(error: HTTPException) -> tuple[str, str | None]:
     return str(error.detail), None
 
 
+# What any route behind the partner token may answer: no or a bad token, or the database away.
+AUTHENTICATED = (401, 503)
+
+
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """The OpenAPI description of the problem answers a route may give."""
     return {

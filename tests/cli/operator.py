@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -11,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from click.testing import CliRunner, Result
 
 from entrypoints.cli.main import cli
-from entrypoints.container import Container, build_container
-from entrypoints.settings import Settings
+from entrypoints.cli.runtime import run
+from entrypoints.container import Container
 
 T = TypeVar("T")
 
@@ -34,15 +33,7 @@ class Operator:
     def seed(self, work: Callable[[Container], Awaitable[T]]) -> T:
         """Sets the scene through the same container, the way Banqup's calls would."""
 
-        async def main() -> T:
-            container = build_container(Settings.from_environ(self.env))
-            await container.init_resources()  # type: ignore[misc]
-            try:
-                return await work(container)
-            finally:
-                await container.shutdown_resources()  # type: ignore[misc]
-
-        return asyncio.run(main())
+        return run(work, self.env)
 
     def install(self, *partners: str, connect: bool = False) -> None:
         async def work(container: Container) -> None:

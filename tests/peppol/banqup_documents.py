@@ -8,14 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-SELLER = {
-    "name": "Brasserie Dupont SRL",
-    "vatNumber": "BE0123456749",
-    "companyNumber": "0123456749",
-    "peppolId": "0208:0123456749",
-    "address": {"street": "Rue Haute 12", "city": "Bruxelles", "postalCode": "1000", "country": "BE"},
-    "contact": {"name": None, "email": "factures@dupont.be", "phone": None},
-}
+from sandbox.documents import SELLER
+
 BUYER = {
     "name": "Café Central BV",
     "vatNumber": "BE0202239951",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from adapters.persistence.engine import create_engine, session_factory
 from adapters.persistence.mapping import start_mappers
-from adapters.persistence.tables import metadata
 from adapters.persistence.token_cipher import TokenCipher
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports.unit_of_work import UnitOfWorkFactory
+from sandbox.world import empty_database
 
 SECRET = "a test secret key"
 
@@ -22,9 +21,7 @@ async def sqlalchemy_units(url: str, *, truncate: bool) -> AsyncIterator[SqlAlch
     start_mappers()
     engine = create_engine(url)
     if truncate:
-        async with engine.begin() as connection:
-            names = ", ".join(t.name for t in metadata.sorted_tables)
-            await connection.execute(text(f"TRUNCATE {names}"))
+        await empty_database(url)
     try:
         yield SqlAlchemyUnitOfWorkFactory(session_factory(engine), TokenCipher(SECRET))
     finally:
