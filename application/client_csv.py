@@ -10,6 +10,7 @@ quoted field spans several lines is numbered by its first line.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ def read_client_rows(lines: Iterable[str]) -> Iterator[ClientRow | RejectedRow]:
     source = iter(lines)
     header = next(source, "").removeprefix(BOM)
     separator, order = _read_header(header)
-    reader = csv.reader(_chain(header, source), delimiter=separator, strict=True)
+    reader = csv.reader(itertools.chain((header,), source), delimiter=separator, strict=True)
     next(reader)
     return _records(reader, order)
 
@@ -87,11 +88,9 @@ def _row(
     if len(fields) != len(COLUMNS):
         return RejectedRow(line=line, reason=f"{len(fields)} field(s) where the header names {len(COLUMNS)}")
     values = [fields[i].strip(" \t") for i in order]
-    for name, value in zip(COLUMNS, values, strict=True):
-        if "\r" in value or "\n" in value:
-            return RejectedRow(line=line, reason=f"{name} contains a line break")
-        if NOT_UTF8 in value:
-            return RejectedRow(line=line, reason=f"{name} is not UTF-8 text")
+    text = "".join(values)
+    if "\r" in text or "\n" in text or NOT_UTF8 in text:
+        return _unreadable(line, values)
     partner_id, client_id, mailbox, vat_number = values
     key = (partner_id, client_id)
     first = first_seen.setdefault(key, line)
@@ -102,6 +101,12 @@ def _row(
     )
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+def _unreadable(line: int, values: list[str]) -> RejectedRow:
+    """Names the first field holding a line break or bytes that were not UTF-8 (there is one)."""
+    name, value = next(
+        (name, value)
+        for name, value in zip(COLUMNS, values, strict=True)
+        if "\r" in value or "\n" in value or NOT_UTF8 in value
+    )
+    problem = "contains a line break" if "\r" in value or "\n" in value else "is not UTF-8 text"
+    return RejectedRow(line=line, reason=f"{name} {problem}")

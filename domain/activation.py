@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +57,8 @@ class ActivationHistory:
     def switched_on(self, at: datetime) -> ActivationHistory:
         if self.is_active:
             return self
+        if not self.periods:
+            return _opened(utc(at, "at"))
         return ActivationHistory((*self.periods, ActivationPeriod(self._after_last_change(at))))
 
     def switched_off(self, at: datetime) -> ActivationHistory:
@@ -70,3 +73,10 @@ class ActivationHistory:
         if last is not None and at < last:
             raise NotAllowed("an activation change cannot be dated before the previous one")
         return at
+
+
+@functools.lru_cache(maxsize=16)
+def _opened(at: datetime) -> ActivationHistory:
+    """The history switched on for the first time at `at`. A value: one instance serves every
+    integration opened at that instant, as the thousands of a bulk import are."""
+    return ActivationHistory((ActivationPeriod(at),))

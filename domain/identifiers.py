@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from domain.errors import InvalidValue
 
 _SEPARATORS = re.compile(r"[\s./-]")
+_ENTERPRISE_DIGITS = re.compile(r"[01]\d{9}")
+
+
+def _compact(raw: str) -> str:
+    """Without blanks, dots, slashes or hyphens, in capitals: `be 0123.456.749` → `BE0123456749`."""
+    return raw.upper() if raw.isalnum() else _SEPARATORS.sub("", raw.strip()).upper()
 
 
 def _mod97_check(body: int) -> int:
@@ -22,7 +28,7 @@ class EnterpriseNumber:
     digits: str
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[01]\d{9}", self.digits):
+        if not _ENTERPRISE_DIGITS.fullmatch(self.digits):
             raise InvalidValue("companyNumber", "must be 10 digits starting with 0 or 1")
         if _mod97_check(int(self.digits[:8])) != int(self.digits[8:]):
             raise InvalidValue("companyNumber", "check digits do not match (mod 97)")
@@ -30,10 +36,11 @@ class EnterpriseNumber:
     @classmethod
     def parse(cls, raw: str) -> EnterpriseNumber:
         """Accepts the printed forms `0123.456.749`, `0123 456 749` and `BE0123456749`."""
-        text = _SEPARATORS.sub("", raw.strip()).upper().removeprefix("BE")
-        if len(text) == 9:
-            text = "0" + text
-        return cls(text)
+        return cls._of_compact(_compact(raw).removeprefix("BE"))
+
+    @classmethod
+    def _of_compact(cls, text: str) -> EnterpriseNumber:
+        return cls("0" + text if len(text) == 9 else text)
 
     def __str__(self) -> str:
         return self.digits
@@ -47,11 +54,14 @@ class BelgianVatNumber:
 
     @classmethod
     def parse(cls, raw: str) -> BelgianVatNumber:
-        text = _SEPARATORS.sub("", raw.strip()).upper()
+        return cls._of_compact(_compact(raw))
+
+    @classmethod
+    def _of_compact(cls, text: str) -> BelgianVatNumber:
         if not text.startswith("BE"):
             raise InvalidValue("vatNumber", "a Belgian VAT number starts with BE")
         try:
-            return cls(EnterpriseNumber.parse(text[2:]))
+            return cls(EnterpriseNumber._of_compact(text[2:]))
         except InvalidValue as exc:
             raise InvalidValue("vatNumber", exc.message) from exc
 
@@ -100,9 +110,9 @@ _FOREIGN_VAT = re.compile(r"[A-Z]{2}[0-9A-Z+*]{2,13}")
 
 def normalize_vat_number(raw: str) -> str:
     """A VAT number in its compact form: Belgian ones checked fully, others by their general shape."""
-    text = _SEPARATORS.sub("", raw.strip()).upper()
+    text = _compact(raw)
     if text.startswith("BE"):
-        return str(BelgianVatNumber.parse(text))
+        return str(BelgianVatNumber._of_compact(text))
     if not _FOREIGN_VAT.fullmatch(text):
         raise InvalidValue("vatNumber", "expected a country code and 2 to 13 letters or digits")
     return text

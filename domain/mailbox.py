@@ -17,6 +17,11 @@ _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*
 _LABEL = rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_LABEL - 2}}}[a-z0-9])?"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+# The whole of a valid address in one match: a local part of at most MAX_LOCAL_PART characters, and
+# a domain whose last label is a name (not all digits). The rules are spelled out in `_broken_rule`.
+_ADDRESS = re.compile(
+    rf"(?=[^@]{{1,{MAX_LOCAL_PART}}}@){_LOCAL_PART.pattern}@(?:{_LABEL}\.)+(?![0-9]+\Z){_LABEL}"
+)
 _OCTOPUS_IMPORT = re.compile(r"(?:uid|ocr)-[a-z0-9][a-z0-9-]*@import\.octopus\.be")
 
 NOT_OCTOPUS_IMPORT = "mailbox-not-octopus-import"
@@ -58,20 +63,29 @@ class Mailbox:
 
 
 def _check(address: str) -> None:
+    """A valid address passes one match; the rules are then read one by one only to say which is broken."""
+    if len(address) <= MAX_ADDRESS and _ADDRESS.fullmatch(address) is not None:
+        return
+    raise InvalidValue("mailbox", _broken_rule(address) or "is not a valid address")
+
+
+def _broken_rule(address: str) -> str | None:
+    """What is wrong with `address`, by the first rule it breaks; None when it breaks none."""
     if not address:
-        raise InvalidValue("mailbox", "is empty")
+        return "is empty"
     if len(address) > MAX_ADDRESS:
-        raise InvalidValue("mailbox", f"is longer than {MAX_ADDRESS} characters")
+        return f"is longer than {MAX_ADDRESS} characters"
     if _SPACE_OR_CONTROL.search(address):
-        raise InvalidValue("mailbox", "contains a space, a line break or a control character")
+        return "contains a space, a line break or a control character"
     if not address.isascii():
-        raise InvalidValue("mailbox", "contains a character outside ASCII")
+        return "contains a character outside ASCII"
     if address.count("@") != 1:
-        raise InvalidValue("mailbox", "must hold exactly one @")
+        return "must hold exactly one @"
     local, _, domain = address.partition("@")
     if not local or len(local) > MAX_LOCAL_PART or not _LOCAL_PART.fullmatch(local):
-        raise InvalidValue("mailbox", "the part before @ is not a valid mailbox name")
+        return "the part before @ is not a valid mailbox name"
     if not _DOMAIN.fullmatch(domain):
-        raise InvalidValue("mailbox", "the part after @ is not a valid domain name")
+        return "the part after @ is not a valid domain name"
     if domain.rpartition(".")[2].isdigit():
-        raise InvalidValue("mailbox", "the domain must be a name, not an address")
+        return "the domain must be a name, not an address"
+    return None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Dialect, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -16,6 +17,7 @@ from adapters.persistence import tables
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.token_cipher import TokenCipher
+from adapters.persistence.types import ActivationHistoryType, MailboxHistoryType
 from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery
@@ -49,6 +51,20 @@ class SqlAlchemyExtensionRepository:
         return {e.partner_id: e for e in await self._session.scalars(query)}
 
 
+_NEW_INTEGRATION_COLUMNS = ("partner_id", "client_id", "mailboxes", "activation", "vat_number", "version")
+
+
+@functools.cache
+def _new_integrations_insert(dialect: Dialect) -> str:
+    """The INSERT of `_NEW_INTEGRATION_COLUMNS`, in that order, as the driver of `dialect` takes it."""
+    compiled = insert(tables.client_integrations).compile(
+        dialect=dialect, column_keys=list(_NEW_INTEGRATION_COLUMNS)
+    )
+    if tuple(compiled.positiontup or ()) != _NEW_INTEGRATION_COLUMNS:
+        raise RuntimeError(f"{dialect.name} orders the INSERT's parameters otherwise: {compiled.positiontup}")
+    return compiled.string
+
+
 class SqlAlchemyClientIntegrationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -60,22 +76,27 @@ class SqlAlchemyClientIntegrationRepository:
         self._session.add(integration)
 
     async def add_many(self, integrations: Sequence[NewClientIntegration]) -> None:
-        """One executemany INSERT: the ORM's unit of work costs more than the insert itself."""
+        """One executemany of the driver, the histories encoded here (each once however many rows
+        share it): the ORM's unit of work, and even Core's processing of each row's parameters,
+        cost more than the insert itself."""
         if not integrations:
             return
+        activations: dict[int, str] = {}  # by identity: clients opened together share one history
         rows = [
-            {
-                "partner_id": i.partner_id,
-                "client_id": i.client_id,
-                "mailboxes": i.mailboxes,
-                "activation": i.activation,
-                "vat_number": i.vat_number,
-                "version": 1,  # the mapper's version counter starts at 1
-            }
+            (
+                i.partner_id,
+                i.client_id,
+                MailboxHistoryType.text(i.mailboxes),
+                activations.get(id(i.activation))
+                or activations.setdefault(id(i.activation), ActivationHistoryType.text(i.activation)),
+                i.vat_number,
+                1,  # the mapper's version counter starts at 1
+            )
             for i in integrations
         ]
+        connection = await self._session.connection()
         with translated_errors():
-            await self._session.execute(insert(tables.client_integrations), rows)
+            await connection.exec_driver_sql(_new_integrations_insert(connection.dialect), rows)
 
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
         c = tables.client_integrations.c
@@ -87,17 +108,19 @@ class SqlAlchemyClientIntegrationRepository:
     async def get_many(
         self, keys: Collection[tuple[str, str]]
     ) -> Mapping[tuple[str, str], ClientIntegration]:
-        """Two plain IN lists rather than a row-value IN, which SQLite answers by scanning the whole
-        table; the few pairs that match both lists without being asked for are left out here."""
+        """One `partner_id = ? AND client_id IN (…)` per partner, joined by OR: each key is one probe
+        of the primary key. (A row-value IN makes SQLite scan the table; a partner IN list times a
+        client IN list probes every pairing.)"""
         if not keys:
             return {}
+        clients_of: dict[str, list[str]] = {}
+        for partner_id, client_id in keys:
+            clients_of.setdefault(partner_id, []).append(client_id)
         c = tables.client_integrations.c
         query = select(ClientIntegration).where(
-            c.partner_id.in_({p for p, _ in keys}), c.client_id.in_({client for _, client in keys})
+            or_(*(and_(c.partner_id == p, c.client_id.in_(ids)) for p, ids in clients_of.items()))
         )
-        wanted = set(keys)
-        found = await self._session.scalars(query)
-        return {key: i for i in found if (key := (i.partner_id, i.client_id)) in wanted}
+        return {(i.partner_id, i.client_id): i for i in await self._session.scalars(query)}
 
 
 class SqlAlchemyExportRepository:

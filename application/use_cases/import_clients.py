@@ -76,12 +76,12 @@ class ImportClients:
         now = self._clock.now()
         async with self._uow() as uow:
             extensions = await uow.extensions.get_many({v.key[0] for v in valid})
+            installed = {partner for partner, extension in extensions.items() if extension.is_installed}
             known: dict[tuple[str, str], ClientIntegration | NewClientIntegration] = {}
             known.update(await uow.integrations.get_many({v.key for v in valid}))
             new: list[NewClientIntegration] = []
             for row in valid:
-                extension = extensions.get(row.key[0])
-                if extension is None or not extension.is_installed:
+                if row.key[0] not in installed:
                     reason = f"partner {row.key[0]!r} has not installed the extension"
                     report.rejected.append(RejectedRow(line=row.line, reason=reason))
                     continue

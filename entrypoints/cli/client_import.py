@@ -46,6 +46,9 @@ def import_clients(file: Path, dry_run: bool, as_json: bool, batch_size: int) ->
 
         use_case = await container.use_cases.import_clients()
         gc.freeze()  # what is loaded by now lives as long as the process: spare the collector rescanning it
+        # A batch makes tens of thousands of objects that reference counting frees; collecting every
+        # 700 allocations (the default) spent about 14 % of the import rescanning the batch in hand.
+        gc.set_threshold(50_000, 20, 20)
         with (
             file.open("rb") as binary,
             io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="") as text,

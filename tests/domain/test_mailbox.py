@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from domain.mailbox import NOT_OCTOPUS_IMPORT, Mailbox
+from domain.mailbox import _ADDRESS, MAX_ADDRESS, NOT_OCTOPUS_IMPORT, Mailbox, _broken_rule
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,23 @@ def test_an_accepted_address_is_always_one_safe_address(raw: str) -> None:
     assert len(address) <= 254
     assert address.count("@") == 1
     assert not any(c in address for c in '\r\n\t ,;<>"()\\\x00')
+
+
+LABELS = (
+    st.sampled_from(["be", "octopus", "a-9"])
+    | st.text(alphabet="ab9-", max_size=65)
+    | st.text(alphabet="0123456789", min_size=1, max_size=3)
+)
+ADDRESS_LIKE = st.builds(
+    lambda local, labels: local + "@" + ".".join(labels),
+    st.text(alphabet="aZ0.+-_ é", max_size=70) | st.text(alphabet="a", min_size=63, max_size=66),
+    st.lists(LABELS, min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=1000)
+@given(ADDRESS_LIKE | st.text(max_size=300))
+def test_the_one_match_accepts_exactly_what_the_rules_accept(raw: str) -> None:
+    """Valid addresses are recognised by one pattern and refusals explained by the rules: they agree."""
+    matched = len(raw) <= MAX_ADDRESS and _ADDRESS.fullmatch(raw) is not None
+    assert matched == (_broken_rule(raw) is None), _broken_rule(raw)
