@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from entrypoints.container import Container
 
 SHOWN_LINES = 10
+BATCH_SIZE = 5000  # rows a transaction: a few tens of milliseconds of the write lock on SQLite
 
 
 @click.command("import")
@@ -30,7 +31,7 @@ SHOWN_LINES = 10
 )
 @click.option(
     "--batch-size",
-    default=1000,
+    default=BATCH_SIZE,
     show_default=True,
     type=click.IntRange(1, 10_000),
     help="Rows per transaction.",
