@@ -58,7 +58,7 @@ class ActivationHistory:
         if self.is_active:
             return self
         if not self.periods:
-            return _opened(utc(at, "at"))
+            return _opened(at)
         return ActivationHistory((*self.periods, ActivationPeriod(self._after_last_change(at))))
 
     def switched_off(self, at: datetime) -> ActivationHistory:
@@ -79,4 +79,4 @@ class ActivationHistory:
 def _opened(at: datetime) -> ActivationHistory:
     """The history switched on for the first time at `at`. A value: one instance serves every
     integration opened at that instant, as the thousands of a bulk import are."""
-    return ActivationHistory((ActivationPeriod(at),))
+    return ActivationHistory((ActivationPeriod(utc(at, "at")),))
