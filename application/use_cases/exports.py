@@ -84,16 +84,19 @@ class GetExport:
 
 
 class RetryExport:
-    """A person puts a failed export back in the queue (R17); `Conflict` when it has not failed."""
+    """A person puts a failed export back in the queue (R17); `Conflict` when it has not failed.
+    Given a partner, or a client too (a client's page), an export of any other is not found."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, export_id: str, partner_id: str | None = None) -> ExportView:
+    async def __call__(
+        self, export_id: str, partner_id: str | None = None, client_id: str | None = None
+    ) -> ExportView:
         async with self._uow() as uow:
             export = await uow.exports.get(export_id, partner_id)
-            if export is None:
+            if export is None or client_id not in (None, export.client_id):
                 raise NotFound("no such export")
             if export.status is not ExportStatus.FAILED:
                 raise Conflict(f"only a failed export can be retried; this one is {export.status}")

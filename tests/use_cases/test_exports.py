@@ -73,6 +73,21 @@ async def test_another_partners_export_is_not_found(
         await RetryExport(units, clock)(export_id, partner_id="p2")
 
 
+async def test_a_client_page_retries_only_that_clients_exports(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    (export_id,) = await queue(units, clock, 1)
+    async with units() as uow:
+        export = await uow.exports.get(export_id)
+        assert export is not None and export.client_id == "c1"
+        export.failed(clock.now(), "550 5.1.1 mailbox unknown")
+        await uow.commit()
+    with pytest.raises(NotFound):
+        await RetryExport(units, clock)(export_id, partner_id="p1", client_id="c2")
+    retried = await RetryExport(units, clock)(export_id, partner_id="p1", client_id="c1")
+    assert retried.status == "queued"
+
+
 async def test_only_a_failed_export_can_be_retried(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:

@@ -235,8 +235,8 @@ async def retry_export(
     export_id: ExportId,
     retry: NamedDependency[RetryExport],
 ) -> Redirect:
-    """Puts a failed export back in the queue and returns to its client's page."""
-    export = await retry(export_id, partner_id)
+    """Puts a failed export of this client back in the queue and returns to its page."""
+    export = await retry(export_id, partner_id, client_id)
     return Redirect(client_url(export.client_id, retried="true"), status_code=303)
 
 
