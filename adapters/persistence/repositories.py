@@ -51,6 +51,7 @@ class SqlAlchemyExtensionRepository:
         return {e.partner_id: e for e in await self._session.scalars(query)}
 
 
+PARTNERS_A_LOOKUP = 100
 _NEW_INTEGRATION_COLUMNS = ("partner_id", "client_id", "mailboxes", "activation", "vat_number", "version")
 
 
@@ -110,17 +111,22 @@ class SqlAlchemyClientIntegrationRepository:
     ) -> Mapping[tuple[str, str], ClientIntegration]:
         """One `partner_id = ? AND client_id IN (…)` per partner, joined by OR: each key is one probe
         of the primary key. (A row-value IN makes SQLite scan the table; a partner IN list times a
-        client IN list probes every pairing.)"""
-        if not keys:
-            return {}
+        client IN list probes every pairing.) `PARTNERS_A_LOOKUP` partners a query at most, as
+        SQLite refuses an expression more than 1,000 deep."""
         clients_of: dict[str, list[str]] = {}
         for partner_id, client_id in keys:
             clients_of.setdefault(partner_id, []).append(client_id)
         c = tables.client_integrations.c
-        query = select(ClientIntegration).where(
-            or_(*(and_(c.partner_id == p, c.client_id.in_(ids)) for p, ids in clients_of.items()))
-        )
-        return {(i.partner_id, i.client_id): i for i in await self._session.scalars(query)}
+        partners = list(clients_of.items())
+        found: dict[tuple[str, str], ClientIntegration] = {}
+        for start in range(0, len(partners), PARTNERS_A_LOOKUP):
+            wanted = (
+                and_(c.partner_id == p, c.client_id.in_(ids))
+                for p, ids in partners[start : start + PARTNERS_A_LOOKUP]
+            )
+            for i in await self._session.scalars(select(ClientIntegration).where(or_(*wanted))):
+                found[i.partner_id, i.client_id] = i
+        return found
 
 
 class SqlAlchemyExportRepository:

@@ -105,6 +105,21 @@ async def test_integrations_and_extensions_load_many_at_once(
         assert await uow.extensions.get_many(()) == {}
 
 
+async def test_a_lookup_of_clients_of_thousands_of_partners_finds_each(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    """A bulk import's batch may name a partner a row: the lookup must not outgrow the database."""
+    stored = [NewClientIntegration(partner_id=f"p{n}", client_id="c1") for n in range(0, 2500, 2)]
+    for integration in stored:
+        integration.activate(Mailbox(MAILBOX), clock.now())
+    async with units() as uow:
+        await uow.integrations.add_many(stored)
+        await uow.commit()
+    async with units() as uow:
+        found = await uow.integrations.get_many([(f"p{n}", "c1") for n in range(2500)])
+    assert sorted(found) == sorted((i.partner_id, "c1") for i in stored)
+
+
 async def test_integrations_added_many_at_once_keep_their_history_and_their_keys(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
