@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import httpx
 import msgspec
 
+from adapters.bounded_body import body_within
 from application.errors import Forbidden, Unavailable
 from application.ports.clock import Clock
 from application.ports.octopus import Dossier, OctopusTokens
@@ -125,13 +126,15 @@ class HttpOctopusAccount:
         return OctopusTokens(answer.access_token, answer.refresh_token, expires_at)
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Octopus's answer, its body read no further than `MAX_BODY`."""
         try:
-            response = await self._http.request(method, url, **kwargs)
+            async with self._http.stream(method, url, **kwargs) as streamed:
+                body = await body_within(streamed, MAX_BODY)
         except httpx.TransportError as exc:
             raise Unavailable(f"Octopus cannot be reached: {type(exc).__name__}") from exc
-        if len(response.content) > MAX_BODY:
+        if body is None:
             raise Unavailable(f"Octopus answered with more than {MAX_BODY} bytes")
-        return response
+        return httpx.Response(streamed.status_code, content=body)
 
 
 def _oauth_error(response: httpx.Response) -> str:
