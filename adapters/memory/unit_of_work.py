@@ -44,6 +44,7 @@ class _Staged:
 class InMemoryExtensionRepository:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.extensions
+        self._integrations = staged.data.integrations
 
     async def get(self, partner_id: str) -> Extension | None:
         return self._items.get(partner_id)
@@ -58,6 +59,15 @@ class InMemoryExtensionRepository:
 
     async def get_many(self, partner_ids: Collection[str]) -> Mapping[str, Extension]:
         return {p: self._items[p] for p in partner_ids if p in self._items}
+
+    async def get_many_with_integrations(
+        self, keys: Collection[tuple[str, str]]
+    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
+        extensions = await self.get_many({partner for partner, _ in keys})
+        integrations = {
+            k: self._integrations[k] for k in keys if k in self._integrations and k[0] in extensions
+        }
+        return extensions, integrations
 
 
 class InMemoryClientIntegrationRepository:
@@ -113,6 +123,10 @@ class InMemoryExportRepository:
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        for export in exports:
+            await self.add(copy.deepcopy(export))  # as they stand now: later changes are not kept
+
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         wanted = set(keys)
         return {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
@@ -150,13 +164,10 @@ class InMemoryReceivedMessages:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.messages
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
-        return {m for m in message_ids if m in self._items}
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        if set(message_ids) & self._items.keys() or len(set(message_ids)) < len(message_ids):
-            raise Conflict("this message was received already")
-        self._items.update(dict.fromkeys(message_ids, received_at))
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        new = set(message_ids) - self._items.keys()
+        self._items.update(dict.fromkeys(new, received_at))
+        return new
 
 
 class InMemoryOutbox:

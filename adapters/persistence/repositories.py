@@ -48,6 +48,32 @@ class SqlAlchemyExtensionRepository:
         query = select(Extension).where(tables.extensions.c.partner_id.in_(partner_ids))
         return {e.partner_id: e for e in await self._session.scalars(query)}
 
+    async def get_many_with_integrations(
+        self, keys: Collection[tuple[str, str]]
+    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
+        """Extensions joined to their integrations, on plain IN lists as in
+        `SqlAlchemyClientIntegrationRepository.get_many`."""
+        extensions: dict[str, Extension] = {}
+        integrations: dict[tuple[str, str], ClientIntegration] = {}
+        if not keys:
+            return extensions, integrations
+        e, i = tables.extensions.c, tables.client_integrations.c
+        joined = tables.extensions.outerjoin(
+            tables.client_integrations,
+            and_(i.partner_id == e.partner_id, i.client_id.in_({client for _, client in keys})),
+        )
+        query = (
+            select(Extension, ClientIntegration)
+            .select_from(joined)
+            .where(e.partner_id.in_({partner for partner, _ in keys}))
+        )
+        wanted = set(keys)
+        for extension, integration in await self._session.execute(query):
+            extensions[extension.partner_id] = extension
+            if integration is not None and (key := (integration.partner_id, integration.client_id)) in wanted:
+                integrations[key] = integration
+        return extensions, integrations
+
 
 class SqlAlchemyClientIntegrationRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -112,6 +138,15 @@ class SqlAlchemyExportRepository:
 
     async def add(self, export: Export) -> None:
         self._session.add(export)
+
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        """One executemany INSERT, as `SqlAlchemyClientIntegrationRepository.add_many`."""
+        if not exports:
+            return
+        columns = [c.key for c in tables.exports.c if c.key != "version"]
+        rows = [{key: getattr(e, key) for key in columns} | {"version": 1} for e in exports]
+        with translated_errors():
+            await self._session.execute(insert(tables.exports), rows)
 
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         """Plain IN lists on the leading columns of the unique index, as in
@@ -178,18 +213,21 @@ class SqlAlchemyReceivedMessages:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        """One INSERT … ON CONFLICT DO NOTHING RETURNING: the ids it returns are the new ones. On
+        PostgreSQL it waits for a transaction inserting the same id, and leaves the id out if that
+        one commits."""
         if not message_ids:
             return set()
-        c = tables.received_messages.c
-        return set(await self._session.scalars(select(c.message_id).where(c.message_id.in_(message_ids))))
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        if not message_ids:
-            return
-        rows = [{"message_id": m, "received_at": received_at} for m in message_ids]
+        table = tables.received_messages
+        statement = (
+            _upsert_for(self._session)(table)
+            .on_conflict_do_nothing(index_elements=[table.c.message_id])
+            .returning(table.c.message_id)
+        )
+        rows = [{"message_id": m, "received_at": received_at} for m in dict.fromkeys(message_ids)]
         with translated_errors():
-            await self._session.execute(insert(tables.received_messages), rows)
+            return set(await self._session.scalars(statement, rows))
 
 
 class SqlAlchemyOutbox:

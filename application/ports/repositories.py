@@ -25,6 +25,13 @@ class ExtensionRepository(Protocol):
         """The extensions of those partners that have one, in one round trip."""
         ...
 
+    async def get_many_with_integrations(
+        self, keys: Collection[tuple[str, str]]
+    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
+        """What `ExportPolicy` needs for those (partner id, client id) keys, in one round trip: the
+        partners' extensions, and the integrations among those keys of the partners that have one."""
+        ...
+
 
 class ClientIntegrationRepository(Protocol):
     """Client integrations by (partner id, client id)."""
@@ -75,6 +82,11 @@ class ExportRepository(Protocol):
 
     async def add(self, export: Export) -> None: ...
 
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        """Adds new exports as they stand now, in one round trip; unlike `add`, later changes to these
+        objects are not kept. `Conflict` when one of their keys is taken already."""
+        ...
+
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         """The exports among those (partner id, client id, document id, direction) keys that
         exist, in one round trip."""
@@ -90,15 +102,12 @@ class ExportRepository(Protocol):
 
 
 class ReceivedMessages(Protocol):
-    """The ids of Banqup messages already handled (R11). `add_many` raises `Conflict` for a known id,
-    at once or at the latest at commit (when another transaction recorded it first)."""
+    """The ids of Banqup messages already handled (R11)."""
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
-        """Those of `message_ids` recorded already, committed or in this transaction."""
-        ...
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        """Records new message ids in one round trip."""
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        """Records those of `message_ids` not recorded yet (committed or in this transaction), in one
+        round trip, and returns them. An id that another transaction records at the same moment is
+        either left out once that one has committed, or makes `commit` raise `Conflict`."""
         ...
 
 

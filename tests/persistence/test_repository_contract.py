@@ -50,11 +50,11 @@ async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock
         stored = await uow.extensions.get("p1")
         assert stored is not None
         stored.uninstall(clock.advance(minutes=5))
-        await uow.messages.add_many(["m-1"], clock.now())
+        await uow.messages.record(["m-1"], clock.now())
     async with units() as uow:
         stored = await uow.extensions.get("p1")
         assert stored is not None and stored.is_installed
-        await uow.messages.add_many(["m-1"], clock.now())  # no Conflict: the first one was never recorded
+        assert await uow.messages.record(["m-1"], clock.now()) == {"m-1"}  # the first was never recorded
 
 
 async def test_a_client_integration_keeps_its_mailbox_history(
@@ -103,6 +103,12 @@ async def test_integrations_and_extensions_load_many_at_once(
         extensions = await uow.extensions.get_many({"p2", "p9"})
         assert list(extensions) == ["p2"] and extensions["p2"].is_installed
         assert await uow.extensions.get_many(()) == {}
+        extensions, found = await uow.extensions.get_many_with_integrations(
+            [("p1", "c2"), ("p2", "c1"), ("p2", "c2"), ("p3", "c1")]
+        )
+        assert sorted(extensions) == ["p1", "p2"] and sorted(found) == [("p1", "c2"), ("p2", "c1")]
+        assert found["p2", "c1"].mailbox == Mailbox(MAILBOX) and extensions["p1"].is_installed
+        assert await uow.extensions.get_many_with_integrations([]) == ({}, {})
 
 
 async def test_integrations_added_many_at_once_keep_their_history_and_their_keys(
@@ -175,12 +181,38 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
             await uow.commit()
 
 
+async def test_exports_added_many_at_once_are_kept_as_they_stood(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    made = [an_export(clock.now(), document="d1"), an_export(clock.now(), status=ExportStatus.SKIPPED)]
+    async with units() as uow:
+        await uow.exports.add_many(made)
+        await uow.outbox.put(made[0].id, clock.now())  # the rows exist before the commit
+        made[0].deferred(clock.advance(minutes=1), "451 try later")  # not kept: added as it stood
+        await uow.commit()
+    async with units() as uow:
+        stored = [await uow.exports.get(e.id) for e in made]
+        assert [(e.document_id, e.status, e.mailbox, e.attempts) for e in stored if e is not None] == [
+            ("d1", ExportStatus.QUEUED, Mailbox(MAILBOX), ()),
+            (made[1].document_id, ExportStatus.SKIPPED, Mailbox(MAILBOX), ()),
+        ]
+        assert await uow.outbox.depth() == 1
+    with pytest.raises(Conflict):
+        async with units() as uow:
+            await uow.exports.add_many(
+                [an_export(clock.now(), document="d2"), an_export(clock.now(), document="d1")]
+            )
+            await uow.commit()
+    async with units() as uow:
+        assert len(await uow.exports.list(ExportQuery())) == 2
+
+
 async def test_two_transactions_racing_for_the_same_document_leave_one_export(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     async def record(message_id: str) -> str:
         async with units() as uow:
-            await uow.messages.add_many([message_id], clock.now())
+            await uow.messages.record([message_id], clock.now())
             await uow.exports.add(an_export(clock.now(), document="raced"))
             await uow.commit()
             return "won"
@@ -229,14 +261,13 @@ async def test_exports_list_newest_first_with_filters_and_a_cursor(
 
 async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: FixedClock) -> None:
     async with units() as uow:
-        await uow.messages.add_many(["m-1"], clock.now())
+        assert await uow.messages.record(["m-1", "m-1"], clock.now()) == {"m-1"}
         await uow.commit()
     async with units() as uow:
-        await uow.messages.add_many(["m-2", "m-3"], clock.now())
-        assert await uow.messages.known(["m-1", "m-2", "m-4"]) == {"m-1", "m-2"}
-        with pytest.raises(Conflict):
-            await uow.messages.add_many(["m-4", "m-1"], clock.now())
-            await uow.commit()
+        assert await uow.messages.record(["m-2", "m-3"], clock.now()) == {"m-2", "m-3"}
+        assert await uow.messages.record(["m-1", "m-2", "m-4"], clock.now()) == {"m-4"}
+    async with units() as uow:  # the one before was rolled back
+        assert await uow.messages.record(["m-1", "m-2"], clock.now()) == {"m-2"}
 
 
 async def test_the_outbox_leases_due_exports_to_one_worker_at_a_time(
