@@ -13,7 +13,7 @@ from typing import Self
 from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportKey, ExportQuery
+from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -44,7 +44,6 @@ class _Staged:
 class InMemoryExtensionRepository:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.extensions
-        self._integrations = staged.data.integrations
 
     async def get(self, partner_id: str) -> Extension | None:
         return self._items.get(partner_id)
@@ -59,15 +58,6 @@ class InMemoryExtensionRepository:
 
     async def get_many(self, partner_ids: Collection[str]) -> Mapping[str, Extension]:
         return {p: self._items[p] for p in partner_ids if p in self._items}
-
-    async def get_many_with_integrations(
-        self, keys: Collection[tuple[str, str]]
-    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
-        extensions = await self.get_many({partner for partner, _ in keys})
-        integrations = {
-            k: self._integrations[k] for k in keys if k in self._integrations and k[0] in extensions
-        }
-        return extensions, integrations
 
 
 class InMemoryClientIntegrationRepository:
@@ -104,13 +94,11 @@ class InMemoryClientIntegrationRepository:
         return {k: self._items[k] for k in keys if k in self._items}
 
 
-def export_key(export: Export) -> ExportKey:
-    return (export.partner_id, export.client_id, export.document_id, str(export.direction))
-
-
 class InMemoryExportRepository:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.exports
+        self._extensions = staged.data.extensions
+        self._integrations = staged.data.integrations
 
     async def get(self, export_id: str, partner_id: str | None = None) -> Export | None:
         export = self._items.get(export_id)
@@ -127,9 +115,16 @@ class InMemoryExportRepository:
         for export in exports:
             await self.add(copy.deepcopy(export))  # as they stand now: later changes are not kept
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        wanted = set(keys)
-        return {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        extensions = {k[0]: self._extensions[k[0]] for k in keys if k[0] in self._extensions}
+        integrations = {
+            k[:2]: self._integrations[k[:2]]
+            for k in keys
+            if k[:2] in self._integrations and k[0] in extensions
+        }
+        wanted = {k for k in keys if k[:2] in integrations}
+        exports = {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
+        return ExportsInContext(exports, extensions, integrations)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:

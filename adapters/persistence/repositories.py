@@ -18,7 +18,7 @@ from adapters.persistence.errors import translated_errors
 from adapters.persistence.token_cipher import TokenCipher
 from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportKey, ExportQuery
+from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -47,32 +47,6 @@ class SqlAlchemyExtensionRepository:
             return {}
         query = select(Extension).where(tables.extensions.c.partner_id.in_(partner_ids))
         return {e.partner_id: e for e in await self._session.scalars(query)}
-
-    async def get_many_with_integrations(
-        self, keys: Collection[tuple[str, str]]
-    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
-        """Extensions joined to their integrations, on plain IN lists as in
-        `SqlAlchemyClientIntegrationRepository.get_many`."""
-        extensions: dict[str, Extension] = {}
-        integrations: dict[tuple[str, str], ClientIntegration] = {}
-        if not keys:
-            return extensions, integrations
-        e, i = tables.extensions.c, tables.client_integrations.c
-        joined = tables.extensions.outerjoin(
-            tables.client_integrations,
-            and_(i.partner_id == e.partner_id, i.client_id.in_({client for _, client in keys})),
-        )
-        query = (
-            select(Extension, ClientIntegration)
-            .select_from(joined)
-            .where(e.partner_id.in_({partner for partner, _ in keys}))
-        )
-        wanted = set(keys)
-        for extension, integration in await self._session.execute(query):
-            extensions[extension.partner_id] = extension
-            if integration is not None and (key := (integration.partner_id, integration.client_id)) in wanted:
-                integrations[key] = integration
-        return extensions, integrations
 
 
 class SqlAlchemyClientIntegrationRepository:
@@ -148,24 +122,43 @@ class SqlAlchemyExportRepository:
         with translated_errors():
             await self._session.execute(insert(tables.exports), rows)
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        """Plain IN lists on the leading columns of the unique index, as in
-        `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are picked out here."""
-        if not keys:
-            return {}
-        c = tables.exports.c
-        query = select(Export).where(
-            c.partner_id.in_({k[0] for k in keys}),
-            c.client_id.in_({k[1] for k in keys}),
-            c.document_id.in_({k[2] for k in keys}),
-        )
-        wanted = set(keys)
-        found = await self._session.scalars(query)
-        return {
-            key: e
-            for e in found
-            if (key := (e.partner_id, e.client_id, e.document_id, str(e.direction))) in wanted
-        }
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        """One query: extensions, outer-joined to their integrations, outer-joined to their exports,
+        on plain IN lists as in `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are
+        picked out here."""
+        exports: dict[ExportKey, Export] = {}
+        extensions: dict[str, Extension] = {}
+        integrations: dict[tuple[str, str], ClientIntegration] = {}
+        if keys:
+            e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
+            joined = tables.extensions.outerjoin(
+                tables.client_integrations,
+                and_(i.partner_id == e.partner_id, i.client_id.in_({k[1] for k in keys})),
+            ).outerjoin(
+                tables.exports,
+                and_(
+                    x.partner_id == i.partner_id,
+                    x.client_id == i.client_id,
+                    x.document_id.in_({k[2] for k in keys}),
+                ),
+            )
+            query = (
+                select(Extension, ClientIntegration, Export)
+                .select_from(joined)
+                .where(e.partner_id.in_({k[0] for k in keys}))
+            )
+            wanted = set(keys)
+            clients = {k[:2] for k in keys}
+            for extension, integration, export in await self._session.execute(query):
+                extensions[extension.partner_id] = extension
+                if (
+                    integration is not None
+                    and (pair := (integration.partner_id, integration.client_id)) in clients
+                ):
+                    integrations[pair] = integration
+                if export is not None and (key := export_key(export)) in wanted:
+                    exports[key] = export
+        return ExportsInContext(exports, extensions, integrations)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c

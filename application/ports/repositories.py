@@ -25,13 +25,6 @@ class ExtensionRepository(Protocol):
         """The extensions of those partners that have one, in one round trip."""
         ...
 
-    async def get_many_with_integrations(
-        self, keys: Collection[tuple[str, str]]
-    ) -> tuple[Mapping[str, Extension], Mapping[tuple[str, str], ClientIntegration]]:
-        """What `ExportPolicy` needs for those (partner id, client id) keys, in one round trip: the
-        partners' extensions, and the integrations among those keys of the partners that have one."""
-        ...
-
 
 class ClientIntegrationRepository(Protocol):
     """Client integrations by (partner id, client id)."""
@@ -71,6 +64,20 @@ ExportKey = tuple[str, str, str, str]
 """(partner id, client id, document id, direction): what makes an export unique (R11)."""
 
 
+def export_key(export: Export) -> ExportKey:
+    return (export.partner_id, export.client_id, export.document_id, str(export.direction))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportsInContext:
+    """Exports found by key, with the extensions of their partners and the integrations of their
+    clients (those that exist)."""
+
+    exports: Mapping[ExportKey, Export]
+    extensions: Mapping[str, Extension]
+    integrations: Mapping[tuple[str, str], ClientIntegration]
+
+
 class ExportRepository(Protocol):
     """Exports, at most one per (partner, client, document, direction).
 
@@ -87,9 +94,10 @@ class ExportRepository(Protocol):
         objects are not kept. `Conflict` when one of their keys is taken already."""
         ...
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        """The exports among those (partner id, client id, document id, direction) keys that
-        exist, in one round trip."""
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        """The exports among those keys, with what `ExportPolicy` needs to judge them, in one round
+        trip. Exports are looked for through their client's integration: every export has one
+        (an export is made only for an integrated client, and integrations are never deleted)."""
         ...
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...

@@ -194,11 +194,11 @@ class _Batch:
     async def read(cls, uow: UnitOfWork, events: Sequence[DocumentEvent], now: datetime) -> _Batch:
         message_ids = {e.message_id for e in events}
         recorded = await uow.messages.record(message_ids, now)
-        exports = await uow.exports.find_many({k for e in events if (k := _key(e)) is not None})
-        extensions, integrations = await uow.extensions.get_many_with_integrations(
-            {(e.partner_id, e.client_id) for e in events}
+        # Messages without a key (a sending in the purchases folder…) are ignored before any of it counts.
+        found = await uow.exports.find_many_in_context({k for e in events if (k := _key(e)) is not None})
+        return cls(
+            recorded, message_ids - recorded, dict(found.exports), found.extensions, found.integrations
         )
-        return cls(recorded, message_ids - recorded, dict(exports), extensions, integrations)
 
 
 def _key(event: DocumentEvent) -> ExportKey | None:

@@ -9,7 +9,7 @@ import pytest
 
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
-from application.ports.repositories import ExportQuery
+from application.ports.repositories import ExportQuery, ExportsInContext
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.events import Direction
@@ -103,12 +103,6 @@ async def test_integrations_and_extensions_load_many_at_once(
         extensions = await uow.extensions.get_many({"p2", "p9"})
         assert list(extensions) == ["p2"] and extensions["p2"].is_installed
         assert await uow.extensions.get_many(()) == {}
-        extensions, found = await uow.extensions.get_many_with_integrations(
-            [("p1", "c2"), ("p2", "c1"), ("p2", "c2"), ("p3", "c1")]
-        )
-        assert sorted(extensions) == ["p1", "p2"] and sorted(found) == [("p1", "c2"), ("p2", "c1")]
-        assert found["p2", "c1"].mailbox == Mailbox(MAILBOX) and extensions["p1"].is_installed
-        assert await uow.extensions.get_many_with_integrations([]) == ({}, {})
 
 
 async def test_integrations_added_many_at_once_keep_their_history_and_their_keys(
@@ -171,14 +165,44 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
         await uow.exports.add(an_export(clock.now(), document="d1"))
         await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
         await uow.commit()
-        keys = [("p1", "c1", "d1", "purchase"), ("p1", "c2", "d1", "purchase"), ("p1", "c1", "d1", "sales")]
-        found = await uow.exports.find_many(keys)
-        assert sorted(found) == [keys[0], keys[2]]
-        assert (found[keys[0]].document_id, found[keys[0]].direction) == ("d1", "purchase")
+        assert sorted(e.direction for e in await uow.exports.list(ExportQuery())) == ["purchase", "sales"]
     with pytest.raises(Conflict):
         async with units() as uow:
             await uow.exports.add(an_export(clock.now(), document="d1"))
             await uow.commit()
+
+
+async def test_exports_are_found_with_their_partners_extensions_and_their_clients_integrations(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        for partner in ("p1", "p2"):
+            await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
+        for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
+            integration = ClientIntegration(partner_id=partner, client_id=client)
+            integration.activate(Mailbox(MAILBOX), clock.now())
+            await uow.integrations.add(integration)
+        await uow.exports.add(an_export(clock.now(), document="d1"))
+        await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
+        await uow.exports.add(an_export(clock.now(), client="c2", document="d2"))
+        await uow.commit()
+    async with units() as uow:
+        keys = [
+            ("p1", "c1", "d1", "purchase"),
+            ("p1", "c1", "d1", "sales"),
+            ("p1", "c2", "d1", "purchase"),  # c2 has d2, not d1
+            ("p1", "c2", "d2", "sales"),  # d2 went the other way
+            ("p2", "c1", "d9", "purchase"),
+            ("p2", "c2", "d1", "purchase"),  # no integration
+            ("p3", "c1", "d1", "purchase"),  # no extension
+        ]
+        found = await uow.exports.find_many_in_context(keys)
+        assert sorted(found.exports) == [keys[0], keys[1]]
+        assert [found.exports[k].direction for k in keys[:2]] == ["purchase", "sales"]
+        assert sorted(found.extensions) == ["p1", "p2"] and found.extensions["p2"].is_installed
+        assert sorted(found.integrations) == [("p1", "c1"), ("p1", "c2"), ("p2", "c1")]
+        assert found.integrations["p1", "c2"].mailbox == Mailbox(MAILBOX)
+        assert await uow.exports.find_many_in_context([]) == ExportsInContext({}, {}, {})
 
 
 async def test_exports_added_many_at_once_are_kept_as_they_stood(
