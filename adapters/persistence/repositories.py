@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
@@ -26,7 +28,60 @@ from domain.extension import Extension
 
 def _upsert_for(session: AsyncSession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
     """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
-    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    return _upsert_in(_dialect(session))
+
+
+def _upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+# The statements of message intake, built once rather than for each batch: building them
+# (ON CONFLICT clauses, joins, IN lists) cost about as much as executing them.
+
+
+@cache
+def _new_message_ids(dialect: str) -> ReturningInsert[str]:
+    table = tables.received_messages
+    return (
+        _upsert_in(dialect)(table)
+        .on_conflict_do_nothing(index_elements=[table.c.message_id])
+        .returning(table.c.message_id)
+    )
+
+
+@cache
+def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
+    statement = _upsert_in(dialect)(tables.outbox)
+    return statement.on_conflict_do_update(
+        index_elements=[tables.outbox.c.export_id], set_={"available_at": statement.excluded.available_at}
+    )
+
+
+@cache
+def _exports_in_context() -> Select[Extension, ClientIntegration, Export]:
+    """Extensions, outer-joined to their integrations, outer-joined to their exports, on plain IN
+    lists (`partners`, `clients`, `documents`) as in `SqlAlchemyClientIntegrationRepository.get_many`."""
+    e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
+    joined = tables.extensions.outerjoin(
+        tables.client_integrations,
+        and_(i.partner_id == e.partner_id, i.client_id.in_(bindparam("clients", expanding=True))),
+    ).outerjoin(
+        tables.exports,
+        and_(
+            x.partner_id == i.partner_id,
+            x.client_id == i.client_id,
+            x.document_id.in_(bindparam("documents", expanding=True)),
+        ),
+    )
+    return (
+        select(Extension, ClientIntegration, Export)
+        .select_from(joined)
+        .where(e.partner_id.in_(bindparam("partners", expanding=True)))
+    )
 
 
 class SqlAlchemyExtensionRepository:
@@ -123,33 +178,19 @@ class SqlAlchemyExportRepository:
             await self._session.execute(insert(tables.exports), rows)
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
-        """One query: extensions, outer-joined to their integrations, outer-joined to their exports,
-        on plain IN lists as in `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are
-        picked out here."""
+        """One query (`_exports_in_context`); exact keys are picked out here."""
         exports: dict[ExportKey, Export] = {}
         extensions: dict[str, Extension] = {}
         integrations: dict[tuple[str, str], ClientIntegration] = {}
         if keys:
-            e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
-            joined = tables.extensions.outerjoin(
-                tables.client_integrations,
-                and_(i.partner_id == e.partner_id, i.client_id.in_({k[1] for k in keys})),
-            ).outerjoin(
-                tables.exports,
-                and_(
-                    x.partner_id == i.partner_id,
-                    x.client_id == i.client_id,
-                    x.document_id.in_({k[2] for k in keys}),
-                ),
-            )
-            query = (
-                select(Extension, ClientIntegration, Export)
-                .select_from(joined)
-                .where(e.partner_id.in_({k[0] for k in keys}))
-            )
+            lists = {
+                "partners": list({k[0] for k in keys}),
+                "clients": list({k[1] for k in keys}),
+                "documents": list({k[2] for k in keys}),
+            }
             wanted = set(keys)
             clients = {k[:2] for k in keys}
-            for extension, integration, export in await self._session.execute(query):
+            for extension, integration, export in await self._session.execute(_exports_in_context(), lists):
                 extensions[extension.partner_id] = extension
                 if (
                     integration is not None
@@ -212,15 +253,9 @@ class SqlAlchemyReceivedMessages:
         one commits."""
         if not message_ids:
             return set()
-        table = tables.received_messages
-        statement = (
-            _upsert_for(self._session)(table)
-            .on_conflict_do_nothing(index_elements=[table.c.message_id])
-            .returning(table.c.message_id)
-        )
         rows = [{"message_id": m, "received_at": received_at} for m in dict.fromkeys(message_ids)]
         with translated_errors():
-            return set(await self._session.scalars(statement, rows))
+            return set(await self._session.scalars(_new_message_ids(_dialect(self._session)), rows))
 
 
 class SqlAlchemyOutbox:
@@ -238,13 +273,8 @@ class SqlAlchemyOutbox:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        upsert = _upsert_for(self._session)
-        statement = upsert(tables.outbox)
         await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[tables.outbox.c.export_id],
-                set_={"available_at": statement.excluded.available_at},
-            ),
+            _outbox_upsert(_dialect(self._session)),
             [{"export_id": e, "available_at": available_at} for e in export_ids],
         )
 
