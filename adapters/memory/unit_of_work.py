@@ -13,7 +13,7 @@ from typing import Self
 from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportKey, ExportQuery
+from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -94,13 +94,11 @@ class InMemoryClientIntegrationRepository:
         return {k: self._items[k] for k in keys if k in self._items}
 
 
-def export_key(export: Export) -> ExportKey:
-    return (export.partner_id, export.client_id, export.document_id, str(export.direction))
-
-
 class InMemoryExportRepository:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.exports
+        self._extensions = staged.data.extensions
+        self._integrations = staged.data.integrations
 
     async def get(self, export_id: str, partner_id: str | None = None) -> Export | None:
         export = self._items.get(export_id)
@@ -113,9 +111,20 @@ class InMemoryExportRepository:
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        wanted = set(keys)
-        return {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        for export in exports:
+            await self.add(copy.deepcopy(export))  # as they stand now: later changes are not kept
+
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        extensions = {k[0]: self._extensions[k[0]] for k in keys if k[0] in self._extensions}
+        integrations = {
+            k[:2]: self._integrations[k[:2]]
+            for k in keys
+            if k[:2] in self._integrations and k[0] in extensions
+        }
+        wanted = {k for k in keys if k[:2] in integrations}
+        exports = {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
+        return ExportsInContext(exports, extensions, integrations)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:
@@ -150,13 +159,10 @@ class InMemoryReceivedMessages:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.messages
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
-        return {m for m in message_ids if m in self._items}
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        if set(message_ids) & self._items.keys() or len(set(message_ids)) < len(message_ids):
-            raise Conflict("this message was received already")
-        self._items.update(dict.fromkeys(message_ids, received_at))
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        new = set(message_ids) - self._items.keys()
+        self._items.update(dict.fromkeys(new, received_at))
+        return new
 
 
 class InMemoryOutbox:

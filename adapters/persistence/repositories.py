@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Dialect, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Dialect, Select, Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
@@ -20,7 +21,7 @@ from adapters.persistence.token_cipher import TokenCipher
 from adapters.persistence.types import ActivationHistoryType, MailboxHistoryType
 from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportKey, ExportQuery
+from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -28,7 +29,61 @@ from domain.extension import Extension
 
 def _upsert_for(session: AsyncSession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
     """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
-    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    return _upsert_in(_dialect(session))
+
+
+def _upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+# The statements of message intake, built once rather than for each batch: building them
+# (ON CONFLICT clauses, joins, IN lists) cost about as much as executing them.
+
+
+@cache
+def _new_message_ids(dialect: str) -> ReturningInsert[str]:
+    table = tables.received_messages
+    return (
+        _upsert_in(dialect)(table)
+        .on_conflict_do_nothing(index_elements=[table.c.message_id])
+        .returning(table.c.message_id)
+    )
+
+
+@cache
+def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
+    statement = _upsert_in(dialect)(tables.outbox)
+    return statement.on_conflict_do_update(
+        index_elements=[tables.outbox.c.export_id], set_={"available_at": statement.excluded.available_at}
+    )
+
+
+@cache
+def _exports_in_context() -> Select[Extension, ClientIntegration, Export]:
+    """Extensions, outer-joined to their integrations, outer-joined to their exports, on plain IN
+    lists (`partners`, `clients`, `documents`): a batch of messages is small, so probing every pairing
+    costs less than building a condition per key; the pairings not asked for are dropped by the caller."""
+    e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
+    joined = tables.extensions.outerjoin(
+        tables.client_integrations,
+        and_(i.partner_id == e.partner_id, i.client_id.in_(bindparam("clients", expanding=True))),
+    ).outerjoin(
+        tables.exports,
+        and_(
+            x.partner_id == i.partner_id,
+            x.client_id == i.client_id,
+            x.document_id.in_(bindparam("documents", expanding=True)),
+        ),
+    )
+    return (
+        select(Extension, ClientIntegration, Export)
+        .select_from(joined)
+        .where(e.partner_id.in_(bindparam("partners", expanding=True)))
+    )
 
 
 class SqlAlchemyExtensionRepository:
@@ -55,7 +110,7 @@ PARTNERS_A_LOOKUP = 100
 _NEW_INTEGRATION_COLUMNS = ("partner_id", "client_id", "mailboxes", "activation", "vat_number", "version")
 
 
-@functools.cache
+@cache
 def _new_integrations_insert(dialect: Dialect) -> str:
     """The INSERT of `_NEW_INTEGRATION_COLUMNS`, in that order, as the driver of `dialect` takes it."""
     compiled = insert(tables.client_integrations).compile(
@@ -142,24 +197,38 @@ class SqlAlchemyExportRepository:
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        """Plain IN lists on the leading columns of the unique index, as in
-        `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are picked out here."""
-        if not keys:
-            return {}
-        c = tables.exports.c
-        query = select(Export).where(
-            c.partner_id.in_({k[0] for k in keys}),
-            c.client_id.in_({k[1] for k in keys}),
-            c.document_id.in_({k[2] for k in keys}),
-        )
-        wanted = set(keys)
-        found = await self._session.scalars(query)
-        return {
-            key: e
-            for e in found
-            if (key := (e.partner_id, e.client_id, e.document_id, str(e.direction))) in wanted
-        }
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        """One Core executemany INSERT rather than the ORM's flush, which costs more than the insert."""
+        if not exports:
+            return
+        columns = [c.key for c in tables.exports.c if c.key != "version"]
+        rows = [{key: getattr(e, key) for key in columns} | {"version": 1} for e in exports]
+        with translated_errors():
+            await self._session.execute(insert(tables.exports), rows)
+
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        """One query (`_exports_in_context`); exact keys are picked out here."""
+        exports: dict[ExportKey, Export] = {}
+        extensions: dict[str, Extension] = {}
+        integrations: dict[tuple[str, str], ClientIntegration] = {}
+        if keys:
+            lists = {
+                "partners": list({k[0] for k in keys}),
+                "clients": list({k[1] for k in keys}),
+                "documents": list({k[2] for k in keys}),
+            }
+            wanted = set(keys)
+            clients = {k[:2] for k in keys}
+            for extension, integration, export in await self._session.execute(_exports_in_context(), lists):
+                extensions[extension.partner_id] = extension
+                if (
+                    integration is not None
+                    and (pair := (integration.partner_id, integration.client_id)) in clients
+                ):
+                    integrations[pair] = integration
+                if export is not None and (key := export_key(export)) in wanted:
+                    exports[key] = export
+        return ExportsInContext(exports, extensions, integrations)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c
@@ -207,18 +276,15 @@ class SqlAlchemyReceivedMessages:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        """One INSERT … ON CONFLICT DO NOTHING RETURNING: the ids it returns are the new ones. On
+        PostgreSQL it waits for a transaction inserting the same id, and leaves the id out if that
+        one commits."""
         if not message_ids:
             return set()
-        c = tables.received_messages.c
-        return set(await self._session.scalars(select(c.message_id).where(c.message_id.in_(message_ids))))
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        if not message_ids:
-            return
-        rows = [{"message_id": m, "received_at": received_at} for m in message_ids]
+        rows = [{"message_id": m, "received_at": received_at} for m in dict.fromkeys(message_ids)]
         with translated_errors():
-            await self._session.execute(insert(tables.received_messages), rows)
+            return set(await self._session.scalars(_new_message_ids(_dialect(self._session)), rows))
 
 
 class SqlAlchemyOutbox:
@@ -236,13 +302,8 @@ class SqlAlchemyOutbox:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        upsert = _upsert_for(self._session)
-        statement = upsert(tables.outbox)
         await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[tables.outbox.c.export_id],
-                set_={"available_at": statement.excluded.available_at},
-            ),
+            _outbox_upsert(_dialect(self._session)),
             [{"export_id": e, "available_at": available_at} for e in export_ids],
         )
 

@@ -64,6 +64,20 @@ ExportKey = tuple[str, str, str, str]
 """(partner id, client id, document id, direction): what makes an export unique (R11)."""
 
 
+def export_key(export: Export) -> ExportKey:
+    return (export.partner_id, export.client_id, export.document_id, str(export.direction))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportsInContext:
+    """Exports found by key, with the extensions of their partners and the integrations of their
+    clients (those that exist)."""
+
+    exports: Mapping[ExportKey, Export]
+    extensions: Mapping[str, Extension]
+    integrations: Mapping[tuple[str, str], ClientIntegration]
+
+
 class ExportRepository(Protocol):
     """Exports, at most one per (partner, client, document, direction).
 
@@ -75,9 +89,15 @@ class ExportRepository(Protocol):
 
     async def add(self, export: Export) -> None: ...
 
-    async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
-        """The exports among those (partner id, client id, document id, direction) keys that
-        exist, in one round trip."""
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        """Adds new exports as they stand now, in one round trip; unlike `add`, later changes to these
+        objects are not kept. `Conflict` when one of their keys is taken already."""
+        ...
+
+    async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
+        """The exports among those keys, with what `ExportPolicy` needs to judge them, in one round
+        trip. Exports are looked for through their client's integration: every export has one
+        (an export is made only for an integrated client, and integrations are never deleted)."""
         ...
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...
@@ -90,15 +110,12 @@ class ExportRepository(Protocol):
 
 
 class ReceivedMessages(Protocol):
-    """The ids of Banqup messages already handled (R11). `add_many` raises `Conflict` for a known id,
-    at once or at the latest at commit (when another transaction recorded it first)."""
+    """The ids of Banqup messages already handled (R11)."""
 
-    async def known(self, message_ids: Collection[str]) -> set[str]:
-        """Those of `message_ids` recorded already, committed or in this transaction."""
-        ...
-
-    async def add_many(self, message_ids: Sequence[str], received_at: datetime) -> None:
-        """Records new message ids in one round trip."""
+    async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:
+        """Records those of `message_ids` not recorded yet (committed or in this transaction), in one
+        round trip, and returns them. An id that another transaction records at the same moment is
+        either left out once that one has committed, or makes `commit` raise `Conflict`."""
         ...
 
 

@@ -113,12 +113,10 @@ class ReceiveDocumentMessage:
     async def _record(self, events: Sequence[DocumentEvent]) -> list[MessageOutcome]:
         now = self._clock.now()
         async with self._uow() as uow:
-            batch = await _Batch.read(uow, events)
+            batch = await _Batch.read(uow, events, now)
             outcomes = [self._decide(event, batch, now) for event in events]
-            if batch.recorded:  # else every one was a repeat: nothing to write
-                for export in batch.added:
-                    await uow.exports.add(export)
-                await uow.messages.add_many(batch.recorded, now)
+            if batch.recorded:  # else every one was a repeat: nothing was written
+                await uow.exports.add_many(batch.added)
                 await uow.outbox.put_many(list(batch.queued), now)
                 await uow.commit()
             return outcomes
@@ -127,6 +125,7 @@ class ReceiveDocumentMessage:
         """One message, judged against the database as read and the messages before it in the batch."""
         if event.message_id in batch.known:
             return _repeat(event.message_id)
+        batch.known.add(event.message_id)
         direction = event.direction
         key = _key(event)
         earlier = batch.exports.get(key) if key is not None else None
@@ -137,8 +136,6 @@ class ReceiveDocumentMessage:
         decision = self._policy.decide(event, extension, integration, repeat=repeat)
         if decision.reason is SkipReason.REPEAT:
             return _repeat(event.message_id)
-        batch.known.add(event.message_id)
-        batch.recorded.append(event.message_id)
         keep = decision.export or (decision.reason in RECORDED_SKIPS and extension and integration)
         if earlier is not None:
             if decision.export and decision.mailbox is not None:
@@ -180,23 +177,27 @@ class ReceiveDocumentMessage:
 
 @dataclass
 class _Batch:
-    """What one transaction knows: read once for all its messages, then grown message by message."""
+    """What one transaction knows: read once for all its messages, then grown message by message.
+    Every new message id is recorded first, so that finding the repeats costs no query of its own;
+    so the id of a message whose document was exported already (under another id) is recorded too,
+    and that message id is a repeat from then on, whatever its document."""
 
+    recorded: set[str]  # the message ids this transaction recorded
     known: set[str]
     exports: dict[ExportKey, Export]
     extensions: Mapping[str, Extension]
     integrations: Mapping[tuple[str, str], ClientIntegration]
-    recorded: list[str] = field(default_factory=list)  # message ids to record, in order
     added: list[Export] = field(default_factory=list)
     queued: dict[str, None] = field(default_factory=dict)  # export ids for the outbox, in order
 
     @classmethod
-    async def read(cls, uow: UnitOfWork, events: Sequence[DocumentEvent]) -> _Batch:
+    async def read(cls, uow: UnitOfWork, events: Sequence[DocumentEvent], now: datetime) -> _Batch:
+        message_ids = {e.message_id for e in events}
+        recorded = await uow.messages.record(message_ids, now)
+        # Messages without a key (a sending in the purchases folder…) are ignored before any of it counts.
+        found = await uow.exports.find_many_in_context({k for e in events if (k := _key(e)) is not None})
         return cls(
-            known=await uow.messages.known({e.message_id for e in events}),
-            exports=dict(await uow.exports.find_many({k for e in events if (k := _key(e)) is not None})),
-            extensions=await uow.extensions.get_many({e.partner_id for e in events}),
-            integrations=await uow.integrations.get_many({(e.partner_id, e.client_id) for e in events}),
+            recorded, message_ids - recorded, dict(found.exports), found.extensions, found.integrations
         )
 
 

@@ -19,4 +19,13 @@ def serve(host: str, port: int) -> None:
     from entrypoints.settings import Settings
 
     Settings.from_environ()  # a wrong setting is one line and exit 2 here, not a traceback in uvicorn
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, server_header=False, log_level="info")
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        server_header=False,
+        log_level="info",
+    )

@@ -27,9 +27,11 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
     http_metrics = HttpMetrics()
 
     @asynccontextmanager
-    async def resources(_: Litestar) -> AsyncIterator[None]:
+    async def resources(app: Litestar) -> AsyncIterator[None]:
         await container.init_resources()  # type: ignore[misc]
         try:
+            # The process's one group-committing receiver (a Singleton), resolved once, not per message.
+            app.state.receive_message = await container.use_cases.receive_message()
             yield
         finally:
             await container.shutdown_resources()  # type: ignore[misc]

@@ -9,7 +9,7 @@ import pytest
 
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
-from application.ports.repositories import ExportQuery
+from application.ports.repositories import ExportQuery, ExportsInContext
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.events import Direction
@@ -50,11 +50,11 @@ async def test_changes_left_uncommitted_are_lost(units: UnitOfWorkFactory, clock
         stored = await uow.extensions.get("p1")
         assert stored is not None
         stored.uninstall(clock.advance(minutes=5))
-        await uow.messages.add_many(["m-1"], clock.now())
+        await uow.messages.record(["m-1"], clock.now())
     async with units() as uow:
         stored = await uow.extensions.get("p1")
         assert stored is not None and stored.is_installed
-        await uow.messages.add_many(["m-1"], clock.now())  # no Conflict: the first one was never recorded
+        assert await uow.messages.record(["m-1"], clock.now()) == {"m-1"}  # the first was never recorded
 
 
 async def test_a_client_integration_keeps_its_mailbox_history(
@@ -180,14 +180,70 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
         await uow.exports.add(an_export(clock.now(), document="d1"))
         await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
         await uow.commit()
-        keys = [("p1", "c1", "d1", "purchase"), ("p1", "c2", "d1", "purchase"), ("p1", "c1", "d1", "sales")]
-        found = await uow.exports.find_many(keys)
-        assert sorted(found) == [keys[0], keys[2]]
-        assert (found[keys[0]].document_id, found[keys[0]].direction) == ("d1", "purchase")
+        assert sorted(e.direction for e in await uow.exports.list(ExportQuery())) == ["purchase", "sales"]
     with pytest.raises(Conflict):
         async with units() as uow:
             await uow.exports.add(an_export(clock.now(), document="d1"))
             await uow.commit()
+
+
+async def test_exports_are_found_with_their_partners_extensions_and_their_clients_integrations(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        for partner in ("p1", "p2"):
+            await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
+        for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
+            integration = ClientIntegration(partner_id=partner, client_id=client)
+            integration.activate(Mailbox(MAILBOX), clock.now())
+            await uow.integrations.add(integration)
+        await uow.exports.add(an_export(clock.now(), document="d1"))
+        await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
+        await uow.exports.add(an_export(clock.now(), client="c2", document="d2"))
+        await uow.commit()
+    async with units() as uow:
+        keys = [
+            ("p1", "c1", "d1", "purchase"),
+            ("p1", "c1", "d1", "sales"),
+            ("p1", "c2", "d1", "purchase"),  # c2 has d2, not d1
+            ("p1", "c2", "d2", "sales"),  # d2 went the other way
+            ("p2", "c1", "d9", "purchase"),
+            ("p2", "c2", "d1", "purchase"),  # no integration
+            ("p3", "c1", "d1", "purchase"),  # no extension
+        ]
+        found = await uow.exports.find_many_in_context(keys)
+        assert sorted(found.exports) == [keys[0], keys[1]]
+        assert [found.exports[k].direction for k in keys[:2]] == ["purchase", "sales"]
+        assert sorted(found.extensions) == ["p1", "p2"] and found.extensions["p2"].is_installed
+        assert sorted(found.integrations) == [("p1", "c1"), ("p1", "c2"), ("p2", "c1")]
+        assert found.integrations["p1", "c2"].mailbox == Mailbox(MAILBOX)
+        assert await uow.exports.find_many_in_context([]) == ExportsInContext({}, {}, {})
+
+
+async def test_exports_added_many_at_once_are_kept_as_they_stood(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    made = [an_export(clock.now(), document="d1"), an_export(clock.now(), status=ExportStatus.SKIPPED)]
+    async with units() as uow:
+        await uow.exports.add_many(made)
+        await uow.outbox.put(made[0].id, clock.now())  # the rows exist before the commit
+        made[0].deferred(clock.advance(minutes=1), "451 try later")  # not kept: added as it stood
+        await uow.commit()
+    async with units() as uow:
+        stored = [await uow.exports.get(e.id) for e in made]
+        assert [(e.document_id, e.status, e.mailbox, e.attempts) for e in stored if e is not None] == [
+            ("d1", ExportStatus.QUEUED, Mailbox(MAILBOX), ()),
+            (made[1].document_id, ExportStatus.SKIPPED, Mailbox(MAILBOX), ()),
+        ]
+        assert await uow.outbox.depth() == 1
+    with pytest.raises(Conflict):
+        async with units() as uow:
+            await uow.exports.add_many(
+                [an_export(clock.now(), document="d2"), an_export(clock.now(), document="d1")]
+            )
+            await uow.commit()
+    async with units() as uow:
+        assert len(await uow.exports.list(ExportQuery())) == 2
 
 
 async def test_two_transactions_racing_for_the_same_document_leave_one_export(
@@ -195,7 +251,7 @@ async def test_two_transactions_racing_for_the_same_document_leave_one_export(
 ) -> None:
     async def record(message_id: str) -> str:
         async with units() as uow:
-            await uow.messages.add_many([message_id], clock.now())
+            await uow.messages.record([message_id], clock.now())
             await uow.exports.add(an_export(clock.now(), document="raced"))
             await uow.commit()
             return "won"
@@ -244,14 +300,13 @@ async def test_exports_list_newest_first_with_filters_and_a_cursor(
 
 async def test_a_message_id_is_recorded_once(units: UnitOfWorkFactory, clock: FixedClock) -> None:
     async with units() as uow:
-        await uow.messages.add_many(["m-1"], clock.now())
+        assert await uow.messages.record(["m-1", "m-1"], clock.now()) == {"m-1"}
         await uow.commit()
     async with units() as uow:
-        await uow.messages.add_many(["m-2", "m-3"], clock.now())
-        assert await uow.messages.known(["m-1", "m-2", "m-4"]) == {"m-1", "m-2"}
-        with pytest.raises(Conflict):
-            await uow.messages.add_many(["m-4", "m-1"], clock.now())
-            await uow.commit()
+        assert await uow.messages.record(["m-2", "m-3"], clock.now()) == {"m-2", "m-3"}
+        assert await uow.messages.record(["m-1", "m-2", "m-4"], clock.now()) == {"m-4"}
+    async with units() as uow:  # the one before was rolled back
+        assert await uow.messages.record(["m-1", "m-2"], clock.now()) == {"m-2"}
 
 
 async def test_the_outbox_leases_due_exports_to_one_worker_at_a_time(

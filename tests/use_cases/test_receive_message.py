@@ -56,9 +56,11 @@ async def test_a_repeat_changes_nothing_whether_same_message_or_same_document(
     await receive(message)
     commits = units.store.commits
     assert (await receive(message)).reason == "repeat"
+    assert units.store.commits == commits  # the same message: nothing written
+    outbox = dict(units.store.outbox)
     assert (await receive(a_message(clock.now(), message_id="another-id"))).reason == "repeat"
-    assert units.store.commits == commits
-    assert len(await exports(units)) == 1
+    assert len(await exports(units)) == 1 and units.store.outbox == outbox  # only its id was recorded
+    assert (await receive(a_message(clock.now(), message_id="another-id", document="d2"))).reason == "repeat"
 
 
 async def test_other_events_are_acknowledged_and_ignored_without_a_write(
