@@ -108,6 +108,9 @@ class InMemoryExportRepository:
             return None
         return export
 
+    async def get_many(self, export_ids: Collection[str]) -> Mapping[str, Export]:
+        return {e: self._items[e] for e in export_ids if e in self._items}
+
     async def add(self, export: Export) -> None:
         if export.id in self._items or any(export_key(e) == export_key(export) for e in self._items.values()):
             raise Conflict("this document has an export for this direction already")

@@ -110,6 +110,12 @@ class SqlAlchemyExportRepository:
             return None
         return export
 
+    async def get_many(self, export_ids: Collection[str]) -> Mapping[str, Export]:
+        if not export_ids:
+            return {}
+        query = select(Export).where(tables.exports.c.id.in_(export_ids))
+        return {e.id: e for e in await self._session.scalars(query)}
+
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
@@ -218,6 +224,7 @@ class SqlAlchemyOutbox:
         )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        """One statement: the due rows are picked, locked and moved to the end of the lease."""
         c = tables.outbox.c
         due = (
             select(c.export_id)
@@ -226,12 +233,13 @@ class SqlAlchemyOutbox:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        claimed = (await self._session.scalars(due)).all()
-        if claimed:
-            await self._session.execute(
-                update(tables.outbox).where(c.export_id.in_(claimed)).values(available_at=lease_until)
-            )
-        return claimed
+        leased = (
+            update(tables.outbox)
+            .where(c.export_id.in_(due.scalar_subquery()))
+            .values(available_at=lease_until)
+            .returning(c.export_id)
+        )
+        return (await self._session.scalars(leased)).all()
 
     async def reschedule(self, export_id: str, available_at: datetime) -> None:
         c = tables.outbox.c

@@ -58,8 +58,10 @@ class ClaimDueExports:
         now = self._clock.now()
         claimed = []
         async with self._uow() as uow:
-            for export_id in await uow.outbox.claim(now, now + self._lease, limit):
-                export = await uow.exports.get(export_id)
+            leased = await uow.outbox.claim(now, now + self._lease, limit)
+            exports = await uow.exports.get_many(leased)
+            for export_id in leased:
+                export = exports.get(export_id)
                 if export is None or export.status is not ExportStatus.QUEUED:
                     await uow.outbox.remove(export_id)
                 else:

@@ -158,6 +158,10 @@ async def test_an_export_round_trips_with_its_attempts_and_violations(
         assert stored.violations == (Violation("BR-CO-15", True, "totals differ", "/Invoice"),)
         assert stored.mailbox == Mailbox(MAILBOX)
         assert await uow.exports.get(export.id, partner_id="someone-else") is None
+        found = await uow.exports.get_many([export.id, "no-such-export"])
+        assert list(found) == [export.id]
+        assert found[export.id].attempts == stored.attempts
+        assert await uow.exports.get_many([]) == {}
 
 
 async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, clock: FixedClock) -> None:
