@@ -116,6 +116,10 @@ class InMemoryExportRepository:
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
+    async def keep(self, export: Export) -> None:
+        """Unlike the real ones, the fake does not notice a change made by another transaction since."""
+        self._items[export.id] = export
+
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         wanted = set(keys)
         return {key: e for e in self._items.values() if (key := export_key(e)) in wanted}

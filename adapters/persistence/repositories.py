@@ -119,6 +119,10 @@ class SqlAlchemyExportRepository:
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
+    async def keep(self, export: Export) -> None:
+        """The ORM attaches the detached export as read; its version column guards the UPDATE."""
+        self._session.add(export)
+
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         """Plain IN lists on the leading columns of the unique index, as in
         `SqlAlchemyClientIntegrationRepository.get_many`; exact keys are picked out here."""

@@ -79,6 +79,12 @@ class ExportRepository(Protocol):
 
     async def add(self, export: Export) -> None: ...
 
+    async def keep(self, export: Export) -> None:
+        """Takes in an export read by an earlier unit of work, so that its changes are written with
+        this one, without reading it again; `commit` raises `Conflict` when another transaction
+        changed it after it was read."""
+        ...
+
     async def find_many(self, keys: Collection[ExportKey]) -> Mapping[ExportKey, Export]:
         """The exports among those (partner id, client id, document id, direction) keys that
         exist, in one round trip."""

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable
+from application.errors import ApplicationError, Conflict, Invalid, InvalidDocument, NotFound, Unavailable
 from application.ports.clock import Clock
 from application.ports.documents import (
     DocumentRenderer,
@@ -105,14 +105,15 @@ class DeliverExport:
         no longer to be delivered (changed since it was claimed)."""
         message_id = claimed.mail_message_id(self._mailer.sender_domain)
         outcome = await self._attempt(claimed, message_id)
-        async with self._uow() as uow:
-            export = await uow.exports.get(claimed.id)
-            if export is None or export.status is not ExportStatus.QUEUED:
-                return None
-            await self._record(uow, export, outcome, message_id)
-            await uow.commit()
-        await self._report(export)
-        return export.status
+        try:
+            async with self._uow() as uow:
+                await uow.exports.keep(claimed)
+                await self._record(uow, claimed, outcome, message_id)
+                await uow.commit()
+        except Conflict:  # its lease ran out and another worker took it meanwhile
+            return None
+        await self._report(claimed)
+        return claimed.status
 
     async def _report(self, export: Export) -> None:
         """Banqup hears of the final outcome; if it cannot be told now, the export is no worse for it."""

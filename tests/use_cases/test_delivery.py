@@ -7,8 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable, Violation
+from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+from application.errors import (
+    ApplicationError,
+    Conflict,
+    Invalid,
+    InvalidDocument,
+    NotFound,
+    Unavailable,
+    Violation,
+)
 from application.ports.documents import RenderedDocument, SourceDocument
 from application.ports.mailer import OutgoingMail
 from application.use_cases.delivery import ClaimDueExports, DeliverExport, attachment_name
@@ -196,6 +204,30 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
     assert retried.status == "queued" and retried.violations == []
     assert await world.due() == [export_id]
     assert await world.attempt(export_id) is ExportStatus.DELIVERED
+
+
+class RacedUnits(InMemoryUnitOfWorkFactory):
+    """Units of work whose commit finds that another transaction changed the export first, as the
+    real repositories tell when a worker's lease ran out and another worker took the export."""
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return RacedUnitOfWork(self.store)
+
+
+class RacedUnitOfWork(InMemoryUnitOfWork):
+    async def commit(self) -> None:
+        raise Conflict("another transaction changed the same thing first")
+
+
+async def test_an_export_another_worker_took_meanwhile_is_left_to_it(world: World) -> None:
+    export_id = await world.queue()
+    await world.due()
+    raced = DeliverExport(
+        RacedUnits(world.units.store), world.clock, world.banqup, world.renderer, world.relay, SCHEDULE
+    )
+    assert await world.attempt(export_id, raced) is None
+    export = await world.export(export_id)
+    assert export.status is ExportStatus.QUEUED and export.attempts == ()
 
 
 async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: World) -> None:
