@@ -17,6 +17,7 @@ MAX_JSON = 2 * 1024 * 1024
 MAX_FILE = 25 * 1024 * 1024
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 RENEW_BEFORE = 30.0
+MAX_ERROR_BODY = 64 * 1024
 
 
 @dataclass
@@ -39,6 +40,16 @@ async def _bounded(response: httpx.Response, limit: int, path: str) -> bytes:
             f"Banqup's answer for {path} is larger than the {limit // (1024 * 1024)} MB octobridge takes"
         )
     return bytes(received)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Reads a short answer that is not wanted (a 404, an error page) to its end: httpx closes a
+    connection left with part of an answer unread, and the next request would pay for a new one."""
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > MAX_ERROR_BODY:
+            return
 
 
 def _document_path(client_id: str, document_id: str) -> str:
@@ -99,8 +110,11 @@ class HttpBanqupDocuments:
                 async with self._http.stream(
                     method, self._base + path, json=body, headers=headers
                 ) as response:
-                    status = response.status_code
-                    content = await _bounded(response, limit, path) if status in (200, 204) else b""
+                    status, content = response.status_code, b""
+                    if status in (200, 204):
+                        content = await _bounded(response, limit, path)
+                    else:
+                        await _drain(response)
             except httpx.TransportError as exc:
                 failure = f"Banqup cannot be reached: {type(exc).__name__}"
             else:

@@ -106,6 +106,9 @@ class InMemoryExportRepository:
             return None
         return export
 
+    async def get_many(self, export_ids: Collection[str]) -> Mapping[str, Export]:
+        return {e: self._items[e] for e in export_ids if e in self._items}
+
     async def add(self, export: Export) -> None:
         if export.id in self._items or any(export_key(e) == export_key(export) for e in self._items.values()):
             raise Conflict("this document has an export for this direction already")
@@ -125,6 +128,10 @@ class InMemoryExportRepository:
         wanted = {k for k in keys if k[:2] in integrations}
         exports = {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
         return ExportsInContext(exports, extensions, integrations)
+
+    async def keep(self, export: Export) -> None:
+        """Unlike the real ones, the fake does not notice a change made by another transaction since."""
+        self._items[export.id] = export
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         def wanted(e: Export) -> bool:

@@ -194,6 +194,12 @@ class SqlAlchemyExportRepository:
             return None
         return export
 
+    async def get_many(self, export_ids: Collection[str]) -> Mapping[str, Export]:
+        if not export_ids:
+            return {}
+        query = select(Export).where(tables.exports.c.id.in_(export_ids))
+        return {e.id: e for e in await self._session.scalars(query)}
+
     async def add(self, export: Export) -> None:
         self._session.add(export)
 
@@ -229,6 +235,10 @@ class SqlAlchemyExportRepository:
                 if export is not None and (key := export_key(export)) in wanted:
                     exports[key] = export
         return ExportsInContext(exports, extensions, integrations)
+
+    async def keep(self, export: Export) -> None:
+        """The ORM attaches the detached export as read; its version column guards the UPDATE."""
+        self._session.add(export)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c
@@ -308,6 +318,7 @@ class SqlAlchemyOutbox:
         )
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        """One statement: the due rows are picked, locked and moved to the end of the lease."""
         c = tables.outbox.c
         due = (
             select(c.export_id)
@@ -316,12 +327,13 @@ class SqlAlchemyOutbox:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        claimed = (await self._session.scalars(due)).all()
-        if claimed:
-            await self._session.execute(
-                update(tables.outbox).where(c.export_id.in_(claimed)).values(available_at=lease_until)
-            )
-        return claimed
+        leased = (
+            update(tables.outbox)
+            .where(c.export_id.in_(due.scalar_subquery()))
+            .values(available_at=lease_until)
+            .returning(c.export_id)
+        )
+        return (await self._session.scalars(leased)).all()
 
     async def reschedule(self, export_id: str, available_at: datetime) -> None:
         c = tables.outbox.c

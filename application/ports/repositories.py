@@ -87,6 +87,10 @@ class ExportRepository(Protocol):
 
     async def get(self, export_id: str, partner_id: str | None = None) -> Export | None: ...
 
+    async def get_many(self, export_ids: Collection[str]) -> Mapping[str, Export]:
+        """The exports among `export_ids` that exist, in one round trip."""
+        ...
+
     async def add(self, export: Export) -> None: ...
 
     async def add_many(self, exports: Sequence[Export]) -> None:
@@ -98,6 +102,12 @@ class ExportRepository(Protocol):
         """The exports among those keys, with what `ExportPolicy` needs to judge them, in one round
         trip. Exports are looked for through their client's integration: every export has one
         (an export is made only for an integrated client, and integrations are never deleted)."""
+        ...
+
+    async def keep(self, export: Export) -> None:
+        """Takes in an export read by an earlier unit of work, so that its changes are written with
+        this one, without reading it again; `commit` raises `Conflict` when another transaction
+        changed it after it was read."""
         ...
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...
@@ -133,7 +143,10 @@ class Outbox(Protocol):
         """`put` for several exports, in one round trip."""
         ...
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]: ...
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        """The ids of up to `limit` items due at `now`, those due longest chosen first, in no particular
+        order; each is leased until `lease_until`."""
+        ...
 
     async def reschedule(self, export_id: str, available_at: datetime) -> None: ...
 

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable
+from application.errors import ApplicationError, Conflict, Invalid, InvalidDocument, NotFound, Unavailable
 from application.ports.clock import Clock
 from application.ports.documents import (
     DocumentRenderer,
@@ -58,8 +58,10 @@ class ClaimDueExports:
         now = self._clock.now()
         claimed = []
         async with self._uow() as uow:
-            for export_id in await uow.outbox.claim(now, now + self._lease, limit):
-                export = await uow.exports.get(export_id)
+            leased = await uow.outbox.claim(now, now + self._lease, limit)
+            exports = await uow.exports.get_many(leased)
+            for export_id in leased:
+                export = exports.get(export_id)
                 if export is None or export.status is not ExportStatus.QUEUED:
                     await uow.outbox.remove(export_id)
                 else:
@@ -103,14 +105,28 @@ class DeliverExport:
         no longer to be delivered (changed since it was claimed)."""
         message_id = claimed.mail_message_id(self._mailer.sender_domain)
         outcome = await self._attempt(claimed, message_id)
+        export: Export | None = claimed
+        try:
+            async with self._uow() as uow:
+                await uow.exports.keep(claimed)
+                await self._record(uow, claimed, outcome, message_id)
+                await uow.commit()
+        except Conflict:  # its lease ran out and another worker took it meanwhile
+            export = await self._record_on_current(claimed.id, outcome, message_id)
+        if export is None:
+            return None
+        await self._report(export)
+        return export.status
+
+    async def _record_on_current(self, export_id: str, outcome: _Outcome, message_id: str) -> Export | None:
+        """The outcome recorded on the export as it is now, if it is still queued."""
         async with self._uow() as uow:
-            export = await uow.exports.get(claimed.id)
+            export = await uow.exports.get(export_id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
             await self._record(uow, export, outcome, message_id)
             await uow.commit()
-        await self._report(export)
-        return export.status
+        return export
 
     async def _report(self, export: Export) -> None:
         """Banqup hears of the final outcome; if it cannot be told now, the export is no worse for it."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from adapters.banqup.documents import HttpBanqupDocuments
 from application.errors import Invalid, NotFound, Unavailable
-from sandbox.banqup import BanqupStandIn, StoredDocument
+from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
+from sandbox.server import serving
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -95,3 +97,22 @@ async def test_a_document_larger_than_allowed_is_refused_without_being_read_whol
         with pytest.raises(Invalid, match="larger than the 2 MB"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
     assert len(served) < 64
+
+
+async def test_answers_without_a_body_wanted_leave_the_connection_open_for_the_next_request() -> None:
+    """A document without PDF or UBL answers two 404s per fetch; each must not cost a new connection."""
+    stand_in, connections = BanqupStandIn(), set()
+    app = create_banqup_app(stand_in)
+
+    async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            connections.add(scope["client"])  # (host, port): one per TCP connection
+        await app(scope, receive, send)
+
+    with serving(counted) as url:
+        async with httpx.AsyncClient() as http:
+            documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
+            for n in range(5):
+                stand_in.put("space-1", f"doc-{n}", StoredDocument(b"{}"))
+                assert (await documents.fetch("space-1", f"doc-{n}")).pdf is None
+    assert len(connections) <= 2  # the PDF and UBL requests of a fetch go side by side

@@ -173,6 +173,58 @@ async def test_an_export_round_trips_with_its_attempts_and_violations(
         assert stored.violations == (Violation("BR-CO-15", True, "totals differ", "/Invoice"),)
         assert stored.mailbox == Mailbox(MAILBOX)
         assert await uow.exports.get(export.id, partner_id="someone-else") is None
+        found = await uow.exports.get_many([export.id, "no-such-export"])
+        assert list(found) == [export.id]
+        assert found[export.id].attempts == stored.attempts
+        assert await uow.exports.get_many([]) == {}
+
+
+async def test_an_export_read_earlier_is_kept_with_its_changes(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    export = an_export(clock.now())
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.commit()
+    async with units() as uow:  # a worker's claim
+        claimed = await uow.exports.get(export.id)
+    assert claimed is not None
+    async with units() as uow:
+        await uow.exports.keep(claimed)
+        claimed.deferred(clock.advance(minutes=1), "451 try later")
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(export.id)
+        assert stored is not None
+        assert [a.detail for a in stored.attempts] == ["451 try later"]
+
+
+@pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
+    "units", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_an_export_changed_since_it_was_read_is_not_kept(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    export = an_export(clock.now())
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.commit()
+    async with units() as uow:  # a worker claims it, then its lease runs out
+        claimed = await uow.exports.get(export.id)
+    assert claimed is not None
+    async with units() as uow:  # another worker's attempt
+        other = await uow.exports.get(export.id)
+        assert other is not None
+        other.deferred(clock.advance(minutes=1), "451 try later")
+        await uow.commit()
+    with pytest.raises(Conflict):
+        async with units() as uow:
+            await uow.exports.keep(claimed)
+            claimed.delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
+            await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(export.id)
+        assert stored is not None and stored.status is ExportStatus.QUEUED
 
 
 async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, clock: FixedClock) -> None:

@@ -7,8 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import ApplicationError, Invalid, InvalidDocument, NotFound, Unavailable, Violation
+from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryStore
+from application.errors import (
+    ApplicationError,
+    Conflict,
+    Invalid,
+    InvalidDocument,
+    NotFound,
+    Unavailable,
+    Violation,
+)
 from application.ports.documents import RenderedDocument, SourceDocument
 from application.ports.mailer import OutgoingMail
 from application.use_cases.delivery import ClaimDueExports, DeliverExport, attachment_name
@@ -196,6 +204,59 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
     assert retried.status == "queued" and retried.violations == []
     assert await world.due() == [export_id]
     assert await world.attempt(export_id) is ExportStatus.DELIVERED
+
+
+class RacedUnits(InMemoryUnitOfWorkFactory):
+    """Units of work whose first commit finds the export changed since it was read, as the real
+    repositories tell once a worker's lease ran out and another worker took the export."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store)
+        self.conflicts = 1
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return RacedUnitOfWork(self)
+
+
+class RacedUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, units: RacedUnits) -> None:
+        super().__init__(units.store)
+        self._units = units
+
+    async def commit(self) -> None:
+        if self._units.conflicts:
+            self._units.conflicts -= 1
+            raise Conflict("another transaction changed the same thing first")
+        await super().commit()
+
+
+async def taken_meanwhile(world: World, outcome: str) -> ExportStatus | None:
+    """Delivers an export that another worker attempted, with `outcome`, after it was claimed."""
+    export_id = await world.queue()
+    await world.due()
+    async with world.units() as uow:
+        other = await uow.exports.get(export_id)
+        if outcome == "delivered":
+            other.delivered(world.clock.now(), "<other@octobridge.example>", "250 ok")
+        else:
+            other.deferred(world.clock.now(), "451 try later")
+        await uow.commit()
+    raced = DeliverExport(
+        RacedUnits(world.units.store), world.clock, world.banqup, world.renderer, world.relay, SCHEDULE
+    )
+    return await world.attempt(export_id, raced)
+
+
+async def test_an_export_another_worker_delivered_meanwhile_is_left_as_it_is(world: World) -> None:
+    assert await taken_meanwhile(world, "delivered") is None
+    (export,) = world.units.store.exports.values()
+    assert [a.detail for a in export.attempts] == ["250 ok"]
+
+
+async def test_an_export_still_queued_after_another_workers_attempt_gets_this_outcome(world: World) -> None:
+    assert await taken_meanwhile(world, "deferred") is ExportStatus.DELIVERED
+    (export,) = world.units.store.exports.values()
+    assert [a.detail for a in export.attempts] == ["451 try later", "250 2.0.0 queued as 1234"]
 
 
 async def test_an_export_no_longer_queued_is_dropped_from_the_outbox(world: World) -> None:

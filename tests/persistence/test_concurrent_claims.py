@@ -1,0 +1,46 @@
+"""Two workers (separate engines, as two processes would have) claim from the outbox at the same moment,
+each holding its claim open: on PostgreSQL neither waits for the other and no export goes to both."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.builders import an_export
+from tests.conftest import FixedClock
+from tests.persistence.conftest import sqlalchemy_units
+
+pytestmark = pytest.mark.postgres
+
+
+async def _claim_held_open(
+    units: SqlAlchemyUnitOfWorkFactory, now: datetime, limit: int, both_claimed: asyncio.Barrier
+) -> list[str]:
+    async with units() as uow:
+        claimed = list(await uow.outbox.claim(now, now + timedelta(minutes=5), limit))
+        await asyncio.wait_for(both_claimed.wait(), timeout=10)  # neither has committed yet
+        await uow.commit()
+    return claimed
+
+
+async def test_claims_held_open_side_by_side_never_share_an_export(
+    postgres_url: str, clock: FixedClock
+) -> None:
+    now = clock.now()
+    async for first in sqlalchemy_units(postgres_url, truncate=True):
+        async for second in sqlalchemy_units(postgres_url, truncate=False):
+            exports = [an_export(now, document=f"d{n}") for n in range(6)]  # once the mappers are on
+            async with first() as uow:
+                for export in exports:
+                    await uow.exports.add(export)
+                await uow.outbox.put_many([e.id for e in exports], now)
+                await uow.commit()
+            both_claimed = asyncio.Barrier(2)
+            one, other = await asyncio.gather(
+                _claim_held_open(first, now, 4, both_claimed), _claim_held_open(second, now, 4, both_claimed)
+            )
+            assert len(one) + len(other) == 6
+            assert set(one) | set(other) == {e.id for e in exports}
