@@ -21,6 +21,18 @@ def _mod97_check(body: int) -> int:
     return 97 - body % 97
 
 
+def _ten_digits(text: str) -> str:
+    """An enterprise number as printed before 2015 had nine digits: a leading 0 was added since."""
+    return "0" + text if len(text) == 9 else text
+
+
+def _check_enterprise_digits(digits: str, field: str) -> None:
+    if not _ENTERPRISE_DIGITS.fullmatch(digits):
+        raise InvalidValue(field, "must be 10 digits starting with 0 or 1")
+    if _mod97_check(int(digits[:8])) != int(digits[8:]):
+        raise InvalidValue(field, "check digits do not match (mod 97)")
+
+
 @dataclass(frozen=True, slots=True)
 class EnterpriseNumber:
     """A Belgian enterprise number (KBO/BCE, Peppol scheme 0208): ten digits, the last two a mod-97 check."""
@@ -28,19 +40,12 @@ class EnterpriseNumber:
     digits: str
 
     def __post_init__(self) -> None:
-        if not _ENTERPRISE_DIGITS.fullmatch(self.digits):
-            raise InvalidValue("companyNumber", "must be 10 digits starting with 0 or 1")
-        if _mod97_check(int(self.digits[:8])) != int(self.digits[8:]):
-            raise InvalidValue("companyNumber", "check digits do not match (mod 97)")
+        _check_enterprise_digits(self.digits, "companyNumber")
 
     @classmethod
     def parse(cls, raw: str) -> EnterpriseNumber:
         """Accepts the printed forms `0123.456.749`, `0123 456 749` and `BE0123456749`."""
-        return cls._of_compact(_compact(raw).removeprefix("BE"))
-
-    @classmethod
-    def _of_compact(cls, text: str) -> EnterpriseNumber:
-        return cls("0" + text if len(text) == 9 else text)
+        return cls(_ten_digits(_compact(raw).removeprefix("BE")))
 
     def __str__(self) -> str:
         return self.digits
@@ -54,19 +59,19 @@ class BelgianVatNumber:
 
     @classmethod
     def parse(cls, raw: str) -> BelgianVatNumber:
-        return cls._of_compact(_compact(raw))
-
-    @classmethod
-    def _of_compact(cls, text: str) -> BelgianVatNumber:
-        if not text.startswith("BE"):
-            raise InvalidValue("vatNumber", "a Belgian VAT number starts with BE")
-        try:
-            return cls(EnterpriseNumber._of_compact(text[2:]))
-        except InvalidValue as exc:
-            raise InvalidValue("vatNumber", exc.message) from exc
+        return cls(EnterpriseNumber(_belgian_vat_digits(_compact(raw))))
 
     def __str__(self) -> str:
         return f"BE{self.enterprise.digits}"
+
+
+def _belgian_vat_digits(text: str) -> str:
+    """The enterprise number's ten digits of a compact Belgian VAT number, checked."""
+    if not text.startswith("BE"):
+        raise InvalidValue("vatNumber", "a Belgian VAT number starts with BE")
+    digits = _ten_digits(text[2:])
+    _check_enterprise_digits(digits, "vatNumber")
+    return digits
 
 
 _COMMUNICATION = re.compile(r"(?:\+\+\+|\*\*\*)?(\d{3})/?(\d{4})/?(\d{5})(?:\+\+\+|\*\*\*)?")
@@ -112,7 +117,7 @@ def normalize_vat_number(raw: str) -> str:
     """A VAT number in its compact form: Belgian ones checked fully, others by their general shape."""
     text = _compact(raw)
     if text.startswith("BE"):
-        return str(BelgianVatNumber._of_compact(text))
+        return "BE" + _belgian_vat_digits(text)
     if not _FOREIGN_VAT.fullmatch(text):
         raise InvalidValue("vatNumber", "expected a country code and 2 to 13 letters or digits")
     return text

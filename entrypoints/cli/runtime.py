@@ -14,14 +14,13 @@ T = TypeVar("T")
 
 def run(work: Callable[[Container], Awaitable[T]], environ: Mapping[str, str] | None = None) -> T:
     """Builds the container from `environ` (the process's by default; lazily imported, so `--help`
-    stays fast), runs `work`, closes it."""
+    stays fast), runs `work`, closes what it started."""
     from entrypoints.container import build_container
     from entrypoints.settings import Settings
 
     async def main() -> T:
         container = build_container(Settings.from_environ(environ))
-        await container.init_resources()  # type: ignore[misc]
-        try:
+        try:  # resources start when a command first needs them: a listing opens no HTTP client
             return await work(container)
         finally:
             await container.shutdown_resources()  # type: ignore[misc]
