@@ -42,6 +42,7 @@ from application.use_cases.extension import (
     UninstallExtension,
 )
 from application.use_cases.import_clients import ImportClients
+from application.use_cases.message_ids import ForgetOldMessageIds
 from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -167,6 +168,7 @@ class UseCases(containers.DeclarativeContainer):
     import_clients = providers.Factory(ImportClients, uow, clock)
     # one per process: messages received together share a transaction (group commit)
     receive_message = providers.Singleton(ReceiveDocumentMessage, uow, clock)
+    forget_old_message_ids = providers.Factory(ForgetOldMessageIds, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)
     read_operational_figures = providers.Factory(ReadOperationalFigures, uow, clock)

@@ -171,6 +171,12 @@ class InMemoryReceivedMessages:
         self._items.update(dict.fromkeys(new, received_at))
         return new
 
+    async def forget_received_before(self, moment: datetime, limit: int) -> int:
+        old = sorted((at, m) for m, at in self._items.items() if at < moment)[:limit]
+        for _, message_id in old:
+            del self._items[message_id]
+        return len(old)
+
 
 class InMemoryOutbox:
     def __init__(self, staged: _Staged) -> None:

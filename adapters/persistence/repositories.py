@@ -296,6 +296,14 @@ class SqlAlchemyReceivedMessages:
         with translated_errors():
             return set(await self._session.scalars(_new_message_ids(_dialect(self._session)), rows))
 
+    async def forget_received_before(self, moment: datetime, limit: int) -> int:
+        c = tables.received_messages.c
+        oldest = select(c.message_id).where(c.received_at < moment).order_by(c.received_at).limit(limit)
+        forgotten = delete(tables.received_messages).where(c.message_id.in_(oldest.scalar_subquery()))
+        with translated_errors():
+            result = await self._session.execute(forgotten)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
 
 class SqlAlchemyOutbox:
     """On PostgreSQL, `claim` skips rows another worker has locked; on SQLite, `BEGIN IMMEDIATE`

@@ -104,6 +104,7 @@ received_messages = Table(
     metadata,
     Column("message_id", String(ID), primary_key=True),
     Column("received_at", UtcDateTime, nullable=False),
+    Index(None, "received_at"),
 )
 
 outbox = Table(

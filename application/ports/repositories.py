@@ -128,6 +128,10 @@ class ReceivedMessages(Protocol):
         either left out once that one has committed, or makes `commit` raise `Conflict`."""
         ...
 
+    async def forget_received_before(self, moment: datetime, limit: int) -> int:
+        """Forgets up to `limit` of the ids received before `moment`; returns how many."""
+        ...
+
 
 class Outbox(Protocol):
     """Exports waiting to be delivered, written in the transaction that queued them.

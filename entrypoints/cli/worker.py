@@ -1,4 +1,5 @@
-"""`octobridge worker`: delivers queued exports and, with a broker, consumes Banqup messages."""
+"""`octobridge worker`: delivers queued exports and, with a broker, consumes Banqup messages; it
+also forgets, every hour, the ids of messages handled more than 30 days ago."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def worker(concurrency: int, no_delivery: bool) -> None:
 
         from entrypoints.consumer.consumer import DocumentConsumer
         from entrypoints.worker.delivery import DeliveryLoop
+        from entrypoints.worker.housekeeping import Housekeeping
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -50,6 +52,7 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         if not jobs:
             click.echo("octobridge worker: nothing to do (--no-delivery and no broker)", err=True)
             return
+        jobs.append(Housekeeping(await use.forget_old_message_ids()).run(stop))
         click.echo("octobridge worker: running (SIGTERM to stop)", err=True)
         await asyncio.gather(*jobs)
         click.echo("octobridge worker: stopped", err=True)

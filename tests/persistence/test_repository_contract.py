@@ -465,3 +465,22 @@ async def test_delivery_times_of_recent_deliveries(units: UnitOfWorkFactory, clo
         times = await uow.exports.delivery_times(start + timedelta(minutes=10), limit=10)
         assert times == [(start, start + timedelta(minutes=90)), (start, start + timedelta(minutes=30))]
         assert len(await uow.exports.delivery_times(start, limit=1)) == 1
+
+
+async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        for n in range(5):
+            await uow.messages.record([f"m-{n}"], clock.advance(hours=1))
+        await uow.commit()
+    cutoff = clock.at - timedelta(minutes=90)  # m-0, m-1 and m-2 were received before it
+    async with units() as uow:
+        assert await uow.messages.forget_received_before(cutoff, limit=2) == 2
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.messages.forget_received_before(cutoff, limit=2) == 1
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.messages.forget_received_before(cutoff, limit=2) == 0
+        assert await uow.messages.record([f"m-{n}" for n in range(5)], clock.now()) == {"m-0", "m-1", "m-2"}
