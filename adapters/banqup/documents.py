@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
+from adapters.bounded_body import body_within
 from application.errors import Invalid, NotFound, Unavailable
 from application.ports.documents import SourceDocument
 
@@ -28,18 +29,12 @@ class _Token:
 
 async def _bounded(response: httpx.Response, limit: int, path: str) -> bytes:
     """The body, read only as far as `limit`: a larger document is refused before it fills memory."""
-    declared = response.headers.get("content-length", "")
-    received = bytearray()
-    if not (declared.isdigit() and int(declared) > limit):
-        async for chunk in response.aiter_bytes():
-            received += chunk
-            if len(received) > limit:
-                break
-    if len(received) > limit or (declared.isdigit() and int(declared) > limit):
+    body = await body_within(response, limit)
+    if body is None:
         raise Invalid(
             f"Banqup's answer for {path} is larger than the {limit // (1024 * 1024)} MB octobridge takes"
         )
-    return bytes(received)
+    return body
 
 
 async def _drain(response: httpx.Response) -> None:
