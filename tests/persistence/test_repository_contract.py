@@ -10,7 +10,7 @@ import pytest
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
 from application.ports.repositories import ExportQuery, ExportsInContext
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.events import Direction
 from domain.export import ExportStatus
@@ -84,16 +84,21 @@ async def test_a_client_integration_keeps_its_mailbox_history(
         assert len(await uow.integrations.list()) == 2
 
 
+async def add_two_partners_and_three_integrations(uow: UnitOfWork, clock: FixedClock) -> None:
+    """Partners p1 and p2, with the integrations (p1, c1), (p1, c2) and (p2, c1)."""
+    for partner in ("p1", "p2"):
+        await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
+    for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
+        integration = ClientIntegration(partner_id=partner, client_id=client)
+        integration.activate(Mailbox(MAILBOX), clock.now())
+        await uow.integrations.add(integration)
+
+
 async def test_integrations_and_extensions_load_many_at_once(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     async with units() as uow:
-        for partner in ("p1", "p2"):
-            await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
-        for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
-            integration = ClientIntegration(partner_id=partner, client_id=client)
-            integration.activate(Mailbox(MAILBOX), clock.now())
-            await uow.integrations.add(integration)
+        await add_two_partners_and_three_integrations(uow, clock)
         await uow.commit()
     async with units() as uow:
         found = await uow.integrations.get_many([("p1", "c2"), ("p2", "c1"), ("p2", "c2"), ("p3", "c1")])
@@ -243,12 +248,7 @@ async def test_exports_are_found_with_their_partners_extensions_and_their_client
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     async with units() as uow:
-        for partner in ("p1", "p2"):
-            await uow.extensions.add(Extension(partner_id=partner, installed_at=clock.now()))
-        for partner, client in (("p1", "c1"), ("p1", "c2"), ("p2", "c1")):
-            integration = ClientIntegration(partner_id=partner, client_id=client)
-            integration.activate(Mailbox(MAILBOX), clock.now())
-            await uow.integrations.add(integration)
+        await add_two_partners_and_three_integrations(uow, clock)
         await uow.exports.add(an_export(clock.now(), document="d1"))
         await uow.exports.add(an_export(clock.now(), document="d1", direction=Direction.SALES))
         await uow.exports.add(an_export(clock.now(), client="c2", document="d2"))
