@@ -22,7 +22,7 @@ def _mod97_check(body: int) -> int:
 
 
 def _ten_digits(text: str) -> str:
-    """An enterprise number as printed before 2015 had nine digits: a leading 0 was added since."""
+    """Nine digits are an enterprise number written the old way, without its leading 0."""
     return "0" + text if len(text) == 9 else text
 
 
