@@ -1,4 +1,6 @@
-"""The SQLAlchemy unit of work: one session, one transaction, rolled back unless committed."""
+"""The SQLAlchemy unit of work: one session, one transaction, rolled back unless committed. Its
+repositories (partners, exports, received_messages, outbox, octopus) flush nothing and commit
+nothing: the unit of work does."""
 
 from __future__ import annotations
 
@@ -10,15 +12,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.persistence.errors import translated_errors
-from adapters.persistence.repositories import (
-    SqlAlchemyClientIntegrationRepository,
-    SqlAlchemyExportRepository,
-    SqlAlchemyExtensionRepository,
-    SqlAlchemyOctopusConnections,
-    SqlAlchemyOctopusDossierLists,
-    SqlAlchemyOutbox,
-    SqlAlchemyReceivedMessages,
-)
+from adapters.persistence.exports import SqlAlchemyExportRepository
+from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
+from adapters.persistence.outbox import SqlAlchemyOutbox
+from adapters.persistence.partners import SqlAlchemyClientIntegrationRepository, SqlAlchemyExtensionRepository
+from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
 from adapters.persistence.token_cipher import TokenCipher
 
 

@@ -1,0 +1,25 @@
+"""What differs between SQLite and PostgreSQL for the repositories: the INSERT that knows ON CONFLICT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def upsert_for(session: AsyncSession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+    """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
+    return upsert_in(dialect_name(session))
+
+
+def upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name

@@ -1,0 +1,76 @@
+"""The SQLAlchemy outbox: exports waiting for a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence import tables
+from adapters.persistence.dialects import dialect_name, upsert_in
+from adapters.persistence.errors import translated_errors
+
+
+# Built once rather than for each batch of messages: building it cost about as much as executing it.
+@cache
+def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
+    statement = upsert_in(dialect)(tables.outbox)
+    return statement.on_conflict_do_update(
+        index_elements=[tables.outbox.c.export_id], set_={"available_at": statement.excluded.available_at}
+    )
+
+
+class SqlAlchemyOutbox:
+    """On PostgreSQL, `claim` skips rows another worker has locked; on SQLite, `BEGIN IMMEDIATE`
+    already makes each claim the only writer."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, export_id: str, available_at: datetime) -> None:
+        await self.put_many([export_id], available_at)
+
+    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        if not export_ids:
+            return
+        with translated_errors():
+            await self._session.flush()  # the exports' rows must exist before outbox rows point at them
+        await self._session.execute(
+            _outbox_upsert(dialect_name(self._session)),
+            [{"export_id": e, "available_at": available_at} for e in export_ids],
+        )
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
+        """One statement: the due rows are picked, locked and moved to the end of the lease."""
+        c = tables.outbox.c
+        due = (
+            select(c.export_id)
+            .where(c.available_at <= now)
+            .order_by(c.available_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        leased = (
+            update(tables.outbox)
+            .where(c.export_id.in_(due.scalar_subquery()))
+            .values(available_at=lease_until)
+            .returning(c.export_id)
+        )
+        return (await self._session.scalars(leased)).all()
+
+    async def reschedule(self, export_id: str, available_at: datetime) -> None:
+        c = tables.outbox.c
+        await self._session.execute(
+            update(tables.outbox).where(c.export_id == export_id).values(available_at=available_at)
+        )
+
+    async def remove(self, export_id: str) -> None:
+        await self._session.execute(delete(tables.outbox).where(tables.outbox.c.export_id == export_id))
+
+    async def depth(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(tables.outbox)) or 0)
