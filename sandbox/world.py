@@ -112,12 +112,11 @@ class Rig:
         async with units() as uow:
             return int((await uow.exports.count_by_status())[ExportStatus.QUEUED])
 
-    async def deliver_all(self, within: float = 60.0, concurrency: int = 4) -> None:
-        """Runs the delivery loop until no export is queued any more."""
+    async def deliver_all(self, within: float = 60.0, every: float = 0.1) -> None:
+        """Runs the delivery loop until no export is queued any more, asking the database `every` so
+        many seconds (a benchmark asks seldom: each question takes the worker's CPU)."""
         use = self.container.use_cases
-        loop = DeliveryLoop(
-            await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency, idle_wait=0.05
-        )
+        loop = DeliveryLoop(await use.claim_due_exports(), await use.deliver_export(), idle_wait=0.05)
         stop = asyncio.Event()
         running = asyncio.create_task(loop.run(stop))
         deadline = time.monotonic() + within
@@ -125,7 +124,7 @@ class Rig:
             while await self.queued():
                 assert time.monotonic() < deadline, "exports still queued at the deadline"
                 assert not running.done(), running
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(every)
         finally:
             stop.set()
             await running

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,6 +14,8 @@ T = TypeVar("T")
 def run(work: Callable[[Container], Awaitable[T]], environ: Mapping[str, str] | None = None) -> T:
     """Builds the container from `environ` (the process's by default; lazily imported, so `--help`
     stays fast), runs `work`, closes what it started."""
+    import uvloop
+
     from entrypoints.container import build_container
     from entrypoints.settings import Settings
 
@@ -25,4 +26,4 @@ def run(work: Callable[[Container], Awaitable[T]], environ: Mapping[str, str] | 
         finally:
             await container.shutdown_resources()  # type: ignore[misc]
 
-    return asyncio.run(main())
+    return uvloop.run(main())  # as `serve`: less CPU per socket operation

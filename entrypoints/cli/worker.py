@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option(
-    "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight."
+    "--concurrency", default=8, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight."
 )
 @click.option("--no-delivery", is_flag=True, help="Only consume messages (needs OCTOBRIDGE_BROKER_URL).")
 def worker(concurrency: int, no_delivery: bool) -> None:
