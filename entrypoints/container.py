@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 from dependency_injector import containers, providers
-from httpx_aiohttp import AiohttpTransport
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.clock import SystemClock
+from adapters.http_client import outbound_client
 from adapters.mail.eml_files import EmlFileMailer
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.octopus import InMemoryOctopusAccount
@@ -77,11 +77,7 @@ async def _mailer(settings: Settings) -> AsyncIterator[Mailer]:
 
 
 async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
-    """httpx's interface on aiohttp's connections: a third of the CPU a request costs with httpx's
-    own transport, and the worker makes three to Banqup for every export (docs/decisions/0004)."""
-    async with httpx.AsyncClient(
-        transport=AiohttpTransport(), timeout=httpx.Timeout(20.0, connect=5.0), follow_redirects=False
-    ) as client:
+    async with outbound_client() as client:
         yield client
 
 

@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from adapters.banqup.documents import HttpBanqupDocuments
+from adapters.http_client import outbound_client
 from application.errors import Invalid, NotFound, Unavailable
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
-from sandbox.server import serving
+from sandbox.server import free_port, serving
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -19,7 +20,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandIn, str]) -> None:
     stand_in, url = banqup
     stand_in.put("space-1", "doc-1", StoredDocument(b'{"id": "doc-1"}', pdf=b"%PDF-1.4"))
-    async with httpx.AsyncClient() as http:
+    async with outbound_client() as http:
         documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
         fetched = await documents.fetch("space-1", "doc-1")
         assert (fetched.json, fetched.pdf, fetched.ubl) == (b'{"id": "doc-1"}', b"%PDF-1.4", None)
@@ -30,7 +31,7 @@ async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandI
 
 async def test_wrong_credentials_are_unavailable_not_a_crash(banqup: tuple[BanqupStandIn, str]) -> None:
     _, url = banqup
-    async with httpx.AsyncClient() as http:
+    async with outbound_client() as http:
         with pytest.raises(Unavailable, match="refused a token"):
             await HttpBanqupDocuments(url, "someone", "wrong", http).fetch("s", "d")
 
@@ -68,6 +69,14 @@ async def test_busy_answers_are_retried_then_given_up() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
         with pytest.raises(Unavailable, match="503"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+
+
+async def test_a_banqup_that_cannot_be_reached_is_unavailable() -> None:
+    """The production client's own errors, not a scripted one, become `Unavailable`."""
+    async with outbound_client() as http:
+        documents = HttpBanqupDocuments(f"http://127.0.0.1:{free_port()}", "id", "secret", http, backoff=0)
+        with pytest.raises(Unavailable, match="cannot be reached"):
+            await documents.fetch("s", "d")
 
 
 async def test_network_errors_are_unavailable() -> None:
@@ -110,7 +119,7 @@ async def test_answers_without_a_body_wanted_leave_the_connection_open_for_the_n
         await app(scope, receive, send)
 
     with serving(counted) as url:
-        async with httpx.AsyncClient() as http:
+        async with outbound_client() as http:
             documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
             for n in range(5):
                 stand_in.put("space-1", f"doc-{n}", StoredDocument(b"{}"))
