@@ -15,6 +15,8 @@ from adapters.persistence.sqlite_writer import SqliteWriter
 from adapters.persistence.token_cipher import TokenCipher
 from application.errors import Unavailable
 from application.ports.unit_of_work import UnitOfWork
+from entrypoints.container import build_container
+from entrypoints.settings import Settings
 from tests.conftest import FixedClock
 from tests.persistence.conftest import SECRET, sqlite_writer
 
@@ -34,7 +36,7 @@ async def test_a_transaction_runs_on_the_writers_thread_and_its_result_comes_bac
         thread, recorded = await writer.run(transaction)
         assert thread != threading.get_ident()
         assert recorded == {"m-1"}
-    assert not any(t.name == "sqlite-writer" for t in threading.enumerate())  # closed, joined
+    assert _writer_threads() == 0  # closed, joined
 
 
 async def test_transactions_run_from_many_tasks_record_each_message_id_once(
@@ -68,3 +70,25 @@ async def test_a_database_without_the_schema_is_unavailable(tmp_path: Path, cloc
             await writer.run(transaction)
     finally:
         writer.close()
+
+
+async def test_the_container_gives_intake_the_writer_on_a_sqlite_file_and_stops_it(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    container = build_container(Settings(database_url=sqlite_url, var_dir=str(tmp_path / "var")))
+    try:
+        await container.use_cases.receive_message()
+        assert _writer_threads() == 1  # started for intake, and for intake only
+    finally:
+        await container.shutdown_resources()  # type: ignore[misc]
+    assert _writer_threads() == 0
+
+
+def test_the_writer_serves_sqlite_files_only() -> None:
+    assert SqliteWriter.serves(make_url("sqlite+aiosqlite:///var/octobridge.db"))
+    assert not SqliteWriter.serves(make_url("sqlite+aiosqlite:///:memory:"))
+    assert not SqliteWriter.serves(make_url("postgresql+asyncpg://octobridge@db/octobridge"))
+
+
+def _writer_threads() -> int:
+    return sum(t.name == "sqlite-writer" for t in threading.enumerate())
