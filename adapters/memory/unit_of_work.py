@@ -14,6 +14,7 @@ from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -291,7 +292,7 @@ class InMemoryUnitOfWork:
         self._received_before = set(store.messages)
 
 
-class InMemoryUnitOfWorkFactory:
+class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store or MemoryStore()
 

@@ -9,10 +9,11 @@ from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence.session import RepositorySession
 
 
-def upsert_for(session: AsyncSession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
+def upsert_for(session: RepositorySession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
     """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
     return upsert_in(dialect_name(session))
 
@@ -21,5 +22,5 @@ def upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert
     return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
-def dialect_name(session: AsyncSession) -> str:
+def dialect_name(session: RepositorySession) -> str:
     return session.get_bind().dialect.name

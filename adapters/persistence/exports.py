@@ -7,10 +7,10 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, func, insert, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
 from adapters.persistence.errors import translated_errors
+from adapters.persistence.session import RepositorySession
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportStatus
@@ -43,7 +43,7 @@ def _exports_in_context() -> Select[Extension, ClientIntegration, Export]:
 
 
 class SqlAlchemyExportRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def get(self, export_id: str, partner_id: str | None = None) -> Export | None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
 from adapters.persistence.dialects import upsert_for
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
+from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
 from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
@@ -16,7 +16,7 @@ from application.ports.octopus import ConnectAttempt, OctopusTokens
 class SqlAlchemyOctopusConnections:
     """Tokens are sealed with `TokenCipher` before they reach the database: no plaintext at rest."""
 
-    def __init__(self, session: AsyncSession, cipher: TokenCipher) -> None:
+    def __init__(self, session: RepositorySession, cipher: TokenCipher) -> None:
         self._session = session
         self._cipher = cipher
 
@@ -69,7 +69,7 @@ class SqlAlchemyOctopusDossierLists:
     """One row per partner; `lock` takes it `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
     already keeps other writers out), creating it first if need be."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def lock(self, partner_id: str) -> DossierList:

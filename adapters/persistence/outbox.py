@@ -9,11 +9,11 @@ from functools import cache
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
 from adapters.persistence.dialects import dialect_name, upsert_in
 from adapters.persistence.errors import translated_errors
+from adapters.persistence.session import RepositorySession
 
 
 # Built once rather than for each batch of messages: building it cost about as much as executing it.
@@ -29,7 +29,7 @@ class SqlAlchemyOutbox:
     """On PostgreSQL, `claim` skips rows another worker has locked; on SQLite, `BEGIN IMMEDIATE`
     already makes each claim the only writer."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def put(self, export_id: str, available_at: datetime) -> None:

@@ -6,17 +6,17 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 
 from sqlalchemy import Dialect, and_, insert, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence import tables
 from adapters.persistence.errors import translated_errors
+from adapters.persistence.session import RepositorySession
 from adapters.persistence.types import ActivationHistoryType, MailboxHistoryType
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.extension import Extension
 
 
 class SqlAlchemyExtensionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def get(self, partner_id: str) -> Extension | None:
@@ -51,7 +51,7 @@ def _new_integrations_insert(dialect: Dialect) -> str:
 
 
 class SqlAlchemyClientIntegrationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def get(self, partner_id: str, client_id: str) -> ClientIntegration | None:

@@ -7,12 +7,12 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
 from adapters.persistence.dialects import dialect_name, upsert_in
 from adapters.persistence.errors import translated_errors
+from adapters.persistence.session import RepositorySession
 
 
 # Built once rather than for each batch of messages: building it cost about as much as executing it.
@@ -27,7 +27,7 @@ def _new_message_ids(dialect: str) -> ReturningInsert[str]:
 
 
 class SqlAlchemyReceivedMessages:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
     async def record(self, message_ids: Collection[str], received_at: datetime) -> set[str]:

@@ -5,6 +5,7 @@ nothing: the unit of work does."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -17,12 +18,14 @@ from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchem
 from adapters.persistence.outbox import SqlAlchemyOutbox
 from adapters.persistence.partners import SqlAlchemyClientIntegrationRepository, SqlAlchemyExtensionRepository
 from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
+from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
+from application.ports.unit_of_work import UnitOfWorkFactory
 
 
 class SqlAlchemyUnitOfWork:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher, writer: asyncio.Lock | None
+        self, sessions: Callable[[], RepositorySession], cipher: TokenCipher, writer: asyncio.Lock | None
     ) -> None:
         self._sessions = sessions
         self._cipher = cipher
@@ -60,7 +63,7 @@ class SqlAlchemyUnitOfWork:
             await self._session.commit()
 
 
-class SqlAlchemyUnitOfWorkFactory:
+class SqlAlchemyUnitOfWorkFactory(UnitOfWorkFactory):
     """Makes a fresh unit of work per use case call.
 
     On SQLite every transaction takes the database's one write lock (`BEGIN IMMEDIATE`); units of work

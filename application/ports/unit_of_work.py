@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
@@ -22,13 +23,21 @@ class UnitOfWork(Protocol):
     transaction changed or added the same thing first, `Unavailable` when the database is down.
     """
 
-    extensions: ExtensionRepository
-    integrations: ClientIntegrationRepository
-    exports: ExportRepository
-    messages: ReceivedMessages
-    outbox: Outbox
-    octopus: OctopusConnections
-    dossier_lists: OctopusDossierLists
+    # Read-only, so that a unit of work may name its own repository classes.
+    @property
+    def extensions(self) -> ExtensionRepository: ...
+    @property
+    def integrations(self) -> ClientIntegrationRepository: ...
+    @property
+    def exports(self) -> ExportRepository: ...
+    @property
+    def messages(self) -> ReceivedMessages: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def octopus(self) -> OctopusConnections: ...
+    @property
+    def dossier_lists(self) -> OctopusDossierLists: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -39,5 +48,15 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+T = TypeVar("T")
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+    async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Runs `body` in a unit of work wherever the database wants it, and returns what it returns.
+        Here by default; a database may run it elsewhere (a thread of its own), so `body` should
+        touch nothing but the unit of work and what it was given."""
+        async with self() as uow:
+            return await body(uow)

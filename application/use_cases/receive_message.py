@@ -112,7 +112,8 @@ class ReceiveDocumentMessage:
 
     async def _record(self, events: Sequence[DocumentEvent]) -> list[MessageOutcome]:
         now = self._clock.now()
-        async with self._uow() as uow:
+
+        async def transaction(uow: UnitOfWork) -> list[MessageOutcome]:
             batch = await _Batch.read(uow, events, now)
             outcomes = [self._decide(event, batch, now) for event in events]
             if batch.recorded:  # else every one was a repeat: nothing was written
@@ -120,6 +121,8 @@ class ReceiveDocumentMessage:
                 await uow.outbox.put_many(list(batch.queued), now)
                 await uow.commit()
             return outcomes
+
+        return await self._uow.run(transaction)
 
     def _decide(self, event: DocumentEvent, batch: _Batch, now: datetime) -> MessageOutcome:
         """One message, judged against the database as read and the messages before it in the batch."""

@@ -1,31 +1,42 @@
 """Group commit under a race: two receivers (separate engines, as two processes would have) each get
 the same documents at once, many per batch, under different message ids. On PostgreSQL a batch
-that loses goes again one message at a time; on SQLite `BEGIN IMMEDIATE` makes batches take turns.
+that loses goes again one message at a time; on SQLite `BEGIN IMMEDIATE` makes batches take turns,
+whether through aiosqlite or on the writer's thread.
 Either way each document is exported exactly once (R11)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from application.ports.repositories import ExportQuery
+from application.ports.unit_of_work import UnitOfWorkFactory
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from tests.builders import a_message
 from tests.conftest import FixedClock
-from tests.persistence.conftest import sqlalchemy_units
+from tests.persistence.conftest import sqlalchemy_units, sqlite_writer
 from tests.persistence.test_concurrent_receive import _prepare
 
 DOCUMENTS = 40
 
 
-async def _race(url: str, truncate: bool, clock: FixedClock) -> None:
+def _another_engine(url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    return sqlalchemy_units(url, truncate=False)
+
+
+async def _race(
+    url: str,
+    truncate: bool,
+    clock: FixedClock,
+    other: Callable[[str], AsyncIterator[UnitOfWorkFactory]] = _another_engine,
+) -> None:
     async for first in sqlalchemy_units(url, truncate=truncate):
-        async for second in sqlalchemy_units(url, truncate=False):
+        async for second in other(url):
             await _prepare(first, clock)
-            async with second() as uow:  # connected, so that neither receiver starts late
-                await uow.outbox.depth()
+            await second.run(lambda uow: uow.outbox.depth())  # connected, so that neither starts late
             at = clock.advance(minutes=1)
             receivers = ReceiveDocumentMessage(first, clock), ReceiveDocumentMessage(second, clock)
             results = await asyncio.gather(
@@ -53,3 +64,11 @@ async def test_postgres_exports_each_document_once(postgres_url: str, clock: Fix
 
 async def test_sqlite_exports_each_document_once(sqlite_url: str, clock: FixedClock) -> None:
     await _race(sqlite_url, False, clock)
+
+
+async def test_sqlite_writer_and_another_process_export_each_document_once(
+    sqlite_url: str, clock: FixedClock
+) -> None:
+    """The writer's thread against aiosqlite, each with an engine of its own: a batch of each runs in
+    one transaction of its own (`run`), and `BEGIN IMMEDIATE` makes them take turns."""
+    await _race(sqlite_url, False, clock, sqlite_writer)

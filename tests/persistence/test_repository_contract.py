@@ -205,7 +205,7 @@ async def test_an_export_read_earlier_is_kept_with_its_changes(
 
 
 @pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
-    "units", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    "units", ["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 async def test_an_export_changed_since_it_was_read_is_not_kept(
     units: UnitOfWorkFactory, clock: FixedClock

@@ -168,21 +168,24 @@ class _DownUnitOfWork(InMemoryUnitOfWork):
         raise Unavailable("the database cannot be reached")
 
 
+class _DownUnits(InMemoryUnitOfWorkFactory):
+    made = 0
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        self.made += 1
+        return _DownUnitOfWork(self.store)
+
+
 async def test_a_database_that_is_down_fails_the_whole_batch_at_once(clock: FixedClock) -> None:
     world = await _world(clock)
-    made: list[InMemoryUnitOfWork] = []
-
-    def units() -> InMemoryUnitOfWork:
-        made.append(_DownUnitOfWork(world.store))
-        return made[-1]
-
+    units = _DownUnits(world.store)
     receive = ReceiveDocumentMessage(units, clock)
     at = clock.advance(minutes=1)
     results = await asyncio.gather(
         *(receive(a_message(at, document=f"d{n}")) for n in range(3)), return_exceptions=True
     )
     assert [type(r) for r in results] == [Unavailable] * 3
-    assert len(made) == 1  # no message-by-message retry against a database that is down
+    assert units.made == 1  # no message-by-message retry against a database that is down
 
 
 async def test_a_caller_that_gives_up_before_its_batch_is_left_out(clock: FixedClock) -> None:

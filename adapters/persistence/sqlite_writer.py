@@ -1,0 +1,120 @@
+"""SQLite's writer: a thread of its own that runs a whole transaction in one hop.
+
+Through aiosqlite every statement is three or four hops to its thread and back, each waking a
+thread and contending for the GIL with the HTTP work (docs/decisions/0003). Here the body of a
+transaction goes to the writer's thread once, runs there on a synchronous connection with the usual
+repositories, and its result comes back once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Result, ScalarResult
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.persistence.engine import create_blocking_sqlite_engine
+from adapters.persistence.token_cipher import TokenCipher
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+T = TypeVar("T")
+
+
+class SqliteWriter(UnitOfWorkFactory):
+    """Runs each transaction body on the writer's thread, in its own event loop, one body after the
+    other. The thread starts with the writer; `close` stops it."""
+
+    def __init__(self, url: URL, cipher: TokenCipher) -> None:
+        self._engine = create_blocking_sqlite_engine(url)
+        sessions = sessionmaker(self._engine, expire_on_commit=False, autoflush=False)
+        self._sessions = lambda: BlockingSession(sessions())
+        self._cipher = cipher
+        # A body that awaited something else would otherwise let the next one begin a second
+        # transaction on the same thread, which would then block in SQLite's busy handler.
+        self._turns = asyncio.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sqlite-writer", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def serves(url: URL) -> bool:
+        """Whether `url` is a SQLite file: another connection would not see an in-memory database."""
+        return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work for the writer's thread (`run` takes the body there): anywhere else, it
+        would block its event loop while SQLite works."""
+        return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._turns)
+
+    async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        there = asyncio.run_coroutine_threadsafe(super().run(body), self._loop)
+        return await asyncio.wrap_future(there)
+
+    def close(self) -> None:
+        """Closes the connections on the thread that opened them, then stops the thread."""
+        self._loop.call_soon_threadsafe(self._engine.dispose)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
+class BlockingSession:
+    """The `AsyncSession` methods the repositories use, over a synchronous `Session`: each runs to its
+    end without suspending, blocking the loop it runs on (the writer's own)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def execute(self, statement: Executable, params: Any = None) -> Result[*tuple[Any, ...]]:
+        return self._session.execute(statement, params)
+
+    async def scalars(self, statement: Executable, params: Any = None) -> ScalarResult[Any]:
+        return self._session.scalars(statement, params)
+
+    async def scalar(self, statement: Executable, params: Any = None) -> Any:
+        return self._session.scalar(statement, params)
+
+    async def get(self, entity: type[T], ident: Any) -> T | None:
+        return self._session.get(entity, ident)
+
+    def add(self, instance: object) -> None:
+        self._session.add(instance)
+
+    async def flush(self) -> None:
+        self._session.flush()
+
+    async def connection(self) -> BlockingConnection:
+        return BlockingConnection(self._session.connection())
+
+    def get_bind(self) -> Engine | Connection:
+        return self._session.get_bind()
+
+    def expunge_all(self) -> None:
+        self._session.expunge_all()
+
+    async def commit(self) -> None:
+        self._session.commit()
+
+    async def rollback(self) -> None:
+        self._session.rollback()
+
+    async def close(self) -> None:
+        self._session.close()
+
+
+class BlockingConnection:
+    """The `AsyncConnection` methods the repositories use, over a synchronous `Connection`."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._connection.dialect
+
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[*tuple[Any, ...]]:
+        return self._connection.exec_driver_sql(statement, parameters)
