@@ -12,7 +12,14 @@ APP_FACTORY = "entrypoints.http.app:app_from_environ"  # by name: the CLI never 
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
 )
-def serve(host: str, port: int) -> None:
+# Off by default: a line per message cost about a tenth of the CPU of receiving it (docs/decisions/0003).
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request; /metrics counts them by route and status either way.",
+)
+def serve(host: str, port: int, access_log: bool) -> None:
     """Serve the HTTP API for Banqup (run `octobridge db upgrade` first)."""
     import uvicorn
 
@@ -28,4 +35,5 @@ def serve(host: str, port: int) -> None:
         http="httptools",
         server_header=False,
         log_level="info",
+        access_log=access_log,
     )

@@ -7,8 +7,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sandbox.server import free_port
@@ -111,3 +113,33 @@ def test_help_loads_no_heavy_module() -> None:
 def test_bad_usage_exits_2(args: list[str], tmp_path: Path) -> None:
     result = octobridge(*args, var=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "logged"), [((), False), (("--access-log",), True)])
+def test_serve_logs_requests_only_when_asked(flag: tuple[str, ...], logged: bool, tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/octobridge.db"
+    assert octobridge("db", "upgrade", var=tmp_path, OCTOBRIDGE_DATABASE_URL=url).returncode == 0
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OCTOBRIDGE_")}
+    environment.update({"OCTOBRIDGE_VAR_DIR": str(tmp_path), "OCTOBRIDGE_DATABASE_URL": url})
+    server = subprocess.Popen(
+        [*OCTOBRIDGE, "serve", "--port", str(port), *flag],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=30)
+    assert "Application startup complete" in log
+    assert ('"GET /healthz HTTP/1.1" 200' in log) is logged
