@@ -3,43 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select
+from sqlalchemy import BindParameter, Dialect, and_, bindparam, func, insert, or_, select
 
 from adapters.persistence import tables
-from adapters.persistence.errors import translated_errors
+from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.session import RepositorySession
-from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
+from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext
 from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 
+_EXTENSION = tuple(tables.extensions.c[f.name] for f in fields(Extension))
+_INTEGRATION = tuple(tables.client_integrations.c[f.name] for f in fields(ClientIntegration))
+_EXPORT_FIELDS = tuple(c.key for c in tables.exports.c if c.key != "version")
 
-# Built once rather than for each batch of messages: building it cost about as much as executing it.
-@cache
-def _exports_in_context() -> Select[Extension, ClientIntegration, Export]:
-    """Extensions, outer-joined to their integrations, outer-joined to their exports, on plain IN
-    lists (`partners`, `clients`, `documents`): a batch of messages is small, so probing every pairing
-    costs less than building a condition per key; the pairings not asked for are dropped by the caller."""
+
+@lru_cache(maxsize=64)
+def _in_context(dialect: Dialect, partners: int, clients: int, documents: int) -> DriverRead:
+    """Extensions, outer-joined to their integrations, outer-joined to the ids of their exports, on
+    plain IN lists of `partners`, `clients` and `documents` parameters (p0…, c0…, d0…): a batch of
+    messages is small, so probing every pairing costs less than a condition per key; the pairings
+    not asked for are dropped by the caller."""
     e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
+
+    def listed(name: str, count: int) -> list[BindParameter[str]]:
+        return [bindparam(f"{name}{n}") for n in range(count)]
+
     joined = tables.extensions.outerjoin(
-        tables.client_integrations,
-        and_(i.partner_id == e.partner_id, i.client_id.in_(bindparam("clients", expanding=True))),
+        tables.client_integrations, and_(i.partner_id == e.partner_id, i.client_id.in_(listed("c", clients)))
     ).outerjoin(
         tables.exports,
         and_(
             x.partner_id == i.partner_id,
             x.client_id == i.client_id,
-            x.document_id.in_(bindparam("documents", expanding=True)),
+            x.document_id.in_(listed("d", documents)),
         ),
     )
-    return (
-        select(Extension, ClientIntegration, Export)
-        .select_from(joined)
-        .where(e.partner_id.in_(bindparam("partners", expanding=True)))
-    )
+    columns = (*_EXTENSION, *_INTEGRATION, x.document_id, x.direction, x.id)
+    query = select(*columns).select_from(joined).where(e.partner_id.in_(listed("p", partners)))
+    return DriverRead.of(query, dialect)
+
+
+def _listed(name: str, values: set[str]) -> dict[str, str]:
+    """`values` as parameters `name`0…, padded to a power of two by repeating one (IN does not
+    mind), so that few statements are ever compiled."""
+    ordered = sorted(values)
+    ordered += ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
+    return {f"{name}{n}": value for n, value in enumerate(ordered)}
+
+
+@cache
+def _new_exports(dialect: Dialect) -> DriverWrite:
+    return DriverWrite.of(insert(tables.exports), tables.exports, (*_EXPORT_FIELDS, "version"), dialect)
 
 
 class SqlAlchemyExportRepository:
@@ -62,36 +81,53 @@ class SqlAlchemyExportRepository:
         self._session.add(export)
 
     async def add_many(self, exports: Sequence[Export]) -> None:
-        """One Core executemany INSERT rather than the ORM's flush, which costs more than the insert."""
+        """One executemany of the driver rather than the ORM's flush, which costs more than the insert."""
         if not exports:
             return
-        columns = [c.key for c in tables.exports.c if c.key != "version"]
-        rows = [{key: getattr(e, key) for key in columns} | {"version": 1} for e in exports]
-        with translated_errors():
-            await self._session.execute(insert(tables.exports), rows)
+        write = _new_exports((await self._session.connection()).dialect)
+        # The mapper's version counter starts at 1.
+        await write.execute(self._session, [[*(getattr(e, c) for c in _EXPORT_FIELDS), 1] for e in exports])
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
-        """One query (`_exports_in_context`); exact keys are picked out here."""
+        """One query (`_in_context`) through the driver: extensions and integrations as read, for
+        judging only (changes to them are not kept); exact keys are picked out here, and exports
+        found (repeats, and documents skipped before: rare) are read through the ORM, so that a
+        change to one is kept."""
         exports: dict[ExportKey, Export] = {}
         extensions: dict[str, Extension] = {}
         integrations: dict[tuple[str, str], ClientIntegration] = {}
-        if keys:
-            lists = {
-                "partners": list({k[0] for k in keys}),
-                "clients": list({k[1] for k in keys}),
-                "documents": list({k[2] for k in keys}),
-            }
-            wanted = set(keys)
-            clients = {k[:2] for k in keys}
-            for extension, integration, export in await self._session.execute(_exports_in_context(), lists):
-                extensions[extension.partner_id] = extension
-                if (
-                    integration is not None
-                    and (pair := (integration.partner_id, integration.client_id)) in clients
-                ):
-                    integrations[pair] = integration
-                if export is not None and (key := export_key(export)) in wanted:
-                    exports[key] = export
+        if not keys:
+            return ExportsInContext(exports, extensions, integrations)
+        values = (
+            _listed("p", {k[0] for k in keys})
+            | _listed("c", {k[1] for k in keys})
+            | _listed("d", {k[2] for k in keys})
+        )
+        read = _in_context(
+            (await self._session.connection()).dialect,
+            *(sum(name.startswith(prefix) for name in values) for prefix in "pcd"),
+        )
+        wanted, clients = set(keys), {k[:2] for k in keys}
+        found: dict[ExportKey, str] = {}
+        split = len(_EXTENSION) + len(_INTEGRATION)
+        for row in await read.rows(self._session, values):
+            extension, integration, (document_id, direction, export_id) = (
+                row[: len(_EXTENSION)],
+                row[len(_EXTENSION) : split],
+                row[split:],
+            )
+            if extension[0] not in extensions:
+                extensions[extension[0]] = Extension(*extension)
+            pair = (integration[0], integration[1])
+            if pair not in clients:
+                continue
+            if pair not in integrations:
+                integrations[pair] = ClientIntegration(*integration)
+            if export_id is not None and (key := (*pair, document_id, str(direction))) in wanted:
+                found[key] = export_id
+        if found:
+            loaded = await self.get_many(found.values())
+            exports = {key: loaded[export_id] for key, export_id in found.items()}
         return ExportsInContext(exports, extensions, integrations)
 
     async def keep(self, export: Export) -> None:

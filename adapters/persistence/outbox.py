@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Dialect, delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 from adapters.persistence import tables
-from adapters.persistence.dialects import dialect_name, upsert_in
+from adapters.persistence.dialects import upsert_in
+from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
 
@@ -23,6 +24,11 @@ def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
     return statement.on_conflict_do_update(
         index_elements=[tables.outbox.c.export_id], set_={"available_at": statement.excluded.available_at}
     )
+
+
+@cache
+def _put(dialect: Dialect) -> DriverWrite:
+    return DriverWrite.of(_outbox_upsert(dialect.name), tables.outbox, ("export_id", "available_at"), dialect)
 
 
 class SqlAlchemyOutbox:
@@ -40,10 +46,8 @@ class SqlAlchemyOutbox:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        await self._session.execute(
-            _outbox_upsert(dialect_name(self._session)),
-            [{"export_id": e, "available_at": available_at} for e in export_ids],
-        )
+        write = _put((await self._session.connection()).dialect)
+        await write.execute(self._session, [(export_id, available_at) for export_id in export_ids])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         """One statement: the due rows are picked, locked and moved to the end of the lease."""

@@ -6,13 +6,17 @@ from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import Dialect, delete, select
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
-from adapters.persistence.dialects import dialect_name, upsert_in
+from adapters.persistence.dialects import upsert_in
+from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
+
+# Ids recorded a statement at most (a batch of messages is 100 at most): one statement per count.
+IDS_A_STATEMENT = 100
 
 
 # Built once rather than for each batch of messages: building it cost about as much as executing it.
@@ -26,6 +30,14 @@ def _new_message_ids(dialect: str) -> ReturningInsert[str]:
     )
 
 
+@cache
+def _record(dialect: Dialect, count: int) -> DriverWrite:
+    """`_new_message_ids` for `count` ids, in one multi-row VALUES (executemany returns no rows)."""
+    columns = ("message_id", "received_at")
+    statement = _new_message_ids(dialect.name).values([dict.fromkeys(columns)] * count)
+    return DriverWrite.of(statement, tables.received_messages, columns, dialect)
+
+
 class SqlAlchemyReceivedMessages:
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
@@ -34,11 +46,15 @@ class SqlAlchemyReceivedMessages:
         """One INSERT … ON CONFLICT DO NOTHING RETURNING: the ids it returns are the new ones. On
         PostgreSQL it waits for a transaction inserting the same id, and leaves the id out if that
         one commits."""
-        if not message_ids:
-            return set()
-        rows = [{"message_id": m, "received_at": received_at} for m in dict.fromkeys(message_ids)]
-        with translated_errors():
-            return set(await self._session.scalars(_new_message_ids(dialect_name(self._session)), rows))
+        ids = list(dict.fromkeys(message_ids))
+        dialect = (await self._session.connection()).dialect
+        recorded: set[str] = set()
+        for start in range(0, len(ids), IDS_A_STATEMENT):
+            chunk = ids[start : start + IDS_A_STATEMENT]
+            values = [value for message_id in chunk for value in (message_id, received_at)]
+            rows = await _record(dialect, len(chunk)).execute(self._session, [values])
+            recorded.update(message_id for (message_id,) in rows)
+        return recorded
 
     async def forget_received_before(self, moment: datetime, limit: int) -> int:
         c = tables.received_messages.c

@@ -272,6 +272,25 @@ async def test_exports_are_found_with_their_partners_extensions_and_their_client
         assert await uow.exports.find_many_in_context([]) == ExportsInContext({}, {}, {})
 
 
+async def test_an_export_found_in_context_keeps_its_changes(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    skipped = an_export(clock.now(), document="d1", status=ExportStatus.SKIPPED)
+    async with units() as uow:
+        await add_two_partners_and_three_integrations(uow, clock)
+        await uow.exports.add(skipped)
+        await uow.commit()
+    async with units() as uow:
+        key = ("p1", "c1", "d1", "purchase")
+        found = (await uow.exports.find_many_in_context([key, ("p1", "c1", "d2", "purchase")])).exports
+        assert list(found) == [key]
+        found[key].queued_after_skip(clock.advance(hours=1), Mailbox(MAILBOX))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(skipped.id)
+        assert stored is not None and stored.status is ExportStatus.QUEUED
+
+
 async def test_exports_added_many_at_once_are_kept_as_they_stood(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
