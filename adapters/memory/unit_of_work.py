@@ -130,7 +130,7 @@ class InMemoryExportRepository:
         exports = {key: e for e in self._items.values() if (key := export_key(e)) in wanted}
         return ExportsInContext(exports, extensions, integrations)
 
-    async def keep(self, export: Export) -> None:
+    async def update(self, export: Export) -> None:
         """Unlike the real ones, the fake does not notice a change made by another transaction since."""
         self._items[export.id] = export
 

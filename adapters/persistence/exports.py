@@ -7,11 +7,26 @@ from dataclasses import fields
 from datetime import datetime
 from functools import cache, lru_cache
 
-from sqlalchemy import BindParameter, Dialect, and_, bindparam, func, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Dialect,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 
 from adapters.persistence import tables
 from adapters.persistence.driver import DriverRead, DriverWrite
+from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
+from application.errors import Conflict
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext
 from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportStatus
@@ -59,6 +74,30 @@ def _listed(name: str, values: set[str]) -> dict[str, str]:
 @cache
 def _new_exports(dialect: Dialect) -> DriverWrite:
     return DriverWrite.of(insert(tables.exports), tables.exports, (*_EXPORT_FIELDS, "version"), dialect)
+
+
+# What an export's life may change; the other columns are fixed when it is made.
+_CHANGING = (
+    "status",
+    "mailbox",
+    "skip_reason",
+    "occurred_at",
+    "attempts",
+    "delivered_at",
+    "message_id",
+    "last_error",
+    "violations",
+)
+
+
+@cache
+def _update_if_unchanged() -> Update:
+    """The UPDATE of one export if its version is still the one read; the parameters name the
+    columns it sets (`_CHANGING` and the next version)."""
+    c = tables.exports.c
+    return update(tables.exports).where(
+        c.id == bindparam("export_id"), c.version == bindparam("read_version")
+    )
 
 
 class SqlAlchemyExportRepository:
@@ -130,9 +169,17 @@ class SqlAlchemyExportRepository:
             exports = {key: loaded[export_id] for key, export_id in found.items()}
         return ExportsInContext(exports, extensions, integrations)
 
-    async def keep(self, export: Export) -> None:
-        """The ORM attaches the detached export as read; its version column guards the UPDATE."""
-        self._session.add(export)
+    async def update(self, export: Export) -> None:
+        """One UPDATE (`_update_if_unchanged`) rather than attaching the export for the ORM to flush,
+        whose bookkeeping cost more than the statement."""
+        read_version = inspect(export).dict["version"]  # the mapper's counter, not the domain's
+        row = {name: getattr(export, name) for name in _CHANGING}
+        parameters = row | {"version": read_version + 1, "export_id": export.id, "read_version": read_version}
+        with translated_errors():
+            result = await self._session.execute(_update_if_unchanged(), parameters)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise Conflict("another transaction changed the export since it was read")
+        set_committed_value(export, "version", read_version + 1)
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c

@@ -104,10 +104,10 @@ class ExportRepository(Protocol):
         (an export is made only for an integrated client, and integrations are never deleted)."""
         ...
 
-    async def keep(self, export: Export) -> None:
-        """Takes in an export read by an earlier unit of work, so that its changes are written with
-        this one, without reading it again; `commit` raises `Conflict` when another transaction
-        changed it after it was read."""
+    async def update(self, export: Export) -> None:
+        """Writes an export read by an earlier unit of work as it stands now, without reading it
+        again; `Conflict` when another transaction changed it after it was read (this unit of work
+        then must not commit)."""
         ...
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...

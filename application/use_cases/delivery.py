@@ -108,8 +108,8 @@ class DeliverExport:
         export: Export | None = claimed
         try:
             async with self._uow() as uow:
-                await uow.exports.keep(claimed)
                 await self._record(uow, claimed, outcome, message_id)
+                await uow.exports.update(claimed)
                 await uow.commit()
         except Conflict:  # its lease ran out and another worker took it meanwhile
             export = await self._record_on_current(claimed.id, outcome, message_id)

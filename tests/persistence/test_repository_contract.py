@@ -184,7 +184,7 @@ async def test_an_export_round_trips_with_its_attempts_and_violations(
         assert await uow.exports.get_many([]) == {}
 
 
-async def test_an_export_read_earlier_is_kept_with_its_changes(
+async def test_an_export_read_earlier_is_updated_with_its_changes(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     export = an_export(clock.now())
@@ -195,19 +195,28 @@ async def test_an_export_read_earlier_is_kept_with_its_changes(
         claimed = await uow.exports.get(export.id)
     assert claimed is not None
     async with units() as uow:
-        await uow.exports.keep(claimed)
         claimed.deferred(clock.advance(minutes=1), "451 try later")
+        await uow.exports.update(claimed)
+        await uow.commit()
+    async with units() as uow:  # updated again without reading it: its own update is no conflict
+        delivered_at = clock.advance(minutes=1)
+        claimed.delivered(delivered_at, "<export@octobridge.example>", "250 ok")
+        await uow.exports.update(claimed)
         await uow.commit()
     async with units() as uow:
         stored = await uow.exports.get(export.id)
         assert stored is not None
-        assert [a.detail for a in stored.attempts] == ["451 try later"]
+        assert [a.detail for a in stored.attempts] == ["451 try later", "250 ok"]
+        assert stored.status is ExportStatus.DELIVERED
+        assert stored.delivered_at == delivered_at
+        assert stored.message_id == "<export@octobridge.example>"
+        assert stored.last_error is None
 
 
 @pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
     "units", ["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
-async def test_an_export_changed_since_it_was_read_is_not_kept(
+async def test_an_export_changed_since_it_was_read_is_not_updated(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     export = an_export(clock.now())
@@ -224,8 +233,8 @@ async def test_an_export_changed_since_it_was_read_is_not_kept(
         await uow.commit()
     with pytest.raises(Conflict):
         async with units() as uow:
-            await uow.exports.keep(claimed)
             claimed.delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
+            await uow.exports.update(claimed)
             await uow.commit()
     async with units() as uow:
         stored = await uow.exports.get(export.id)
