@@ -57,6 +57,7 @@ class RequestMetrics(ASGIMiddleware):
 
     def __init__(self, metrics: HttpMetrics) -> None:
         self._metrics = metrics
+        self._known: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         started = time.perf_counter()
@@ -72,6 +73,17 @@ class RequestMetrics(ASGIMiddleware):
             await next_app(scope, receive, sending)
         finally:
             route = scope.get("path_template") or "unmatched"
-            method = scope.get("method", "?")
-            self._metrics.requests.labels(method=method, route=route, status=str(status)).inc()
-            self._metrics.latency.labels(method=method, route=route).observe(time.perf_counter() - started)
+            counted, timed = self._series(str(scope.get("method", "?")), route, status)
+            counted.inc()
+            timed.observe(time.perf_counter() - started)
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+        """The request's counter and histogram, looked up by their labels once: `labels` checks and
+        locks each time, a tenth of the middleware's cost. Routes are templates, so they are few."""
+        key = (method, route, status)
+        if (series := self._known.get(key)) is None:
+            series = self._known[key] = (
+                self._metrics.requests.labels(method=method, route=route, status=str(status)),
+                self._metrics.latency.labels(method=method, route=route),
+            )
+        return series

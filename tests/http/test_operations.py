@@ -57,6 +57,8 @@ async def test_metrics_count_requests_exports_and_the_queue(
     for n in range(3):
         body = message(f"m{n}", "p1", "c1", f"doc-{n}", clock.at.isoformat())
         await client.post("/v1/messages", content=body, headers=signed(body))
+    forged = await client.post("/v1/messages", content=body, headers={"Banqup-Signature": "t=1,v1=00"})
+    assert forged.status_code == 401
     await client.get("/v1/clients/c1/octopus", headers=as_partner("p2"))
 
     response = await client.get("/metrics")
@@ -67,4 +69,6 @@ async def test_metrics_count_requests_exports_and_the_queue(
     assert "octobridge_queue_depth 3.0" in text
     assert "octobridge_delivery_latency_seconds{" not in text, "no delivery yet, no latency"
     assert 'octobridge_http_requests_total{method="POST",route="/v1/messages",status="202"} 3.0' in text
+    assert 'octobridge_http_requests_total{method="POST",route="/v1/messages",status="401"} 1.0' in text
+    assert 'octobridge_http_request_duration_seconds_count{method="POST",route="/v1/messages"} 4.0' in text
     assert 'route="/v1/clients/{clientId}/octopus",status="404"' in text, "routes, not raw paths"
