@@ -24,7 +24,11 @@ Deliver = Callable[[Export], Awaitable[ExportStatus | None]]
 class DeliveryLoop:
     """Keeps up to `concurrency` deliveries in flight; claims only as many exports as it can start,
     so a stop never strands claimed exports behind a lease. On stop, it claims nothing more and
-    finishes the deliveries in hand."""
+    finishes the deliveries in hand.
+
+    It claims again once a quarter of its slots is free: a claim is a transaction, so claiming for
+    each slot as it frees costs more, and waiting for half of them left the worker idle part of the
+    time (ratio to the bare loop 0.65–0.70 against 0.77–0.81, docs/decisions/0004)."""
 
     def __init__(
         self, claim: Claim, deliver: Deliver, *, concurrency: int = IN_FLIGHT, idle_wait: float = 1.0
@@ -41,7 +45,7 @@ class DeliveryLoop:
         try:
             while not stop.is_set():
                 free = self._concurrency - len(in_flight)
-                claimed = await self._claim_safely(free) if free * 2 >= self._concurrency else []
+                claimed = await self._claim_safely(free) if free * 4 >= self._concurrency else []
                 for export in claimed:
                     in_flight.add(asyncio.create_task(self._deliver_one(export)))
                 if claimed and len(in_flight) < self._concurrency:
