@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -23,4 +23,9 @@ def upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert
 
 
 def dialect_name(session: RepositorySession) -> str:
-    return session.get_bind().dialect.name
+    return dialect_of(session).name
+
+
+def dialect_of(session: RepositorySession) -> Dialect:
+    """Without a round trip to the session's greenlet, which `connection()` would take."""
+    return session.get_bind().dialect

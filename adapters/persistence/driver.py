@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Select, Table
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy import CursorResult, Dialect, Insert, Select
+from sqlalchemy.orm import Session
 
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
@@ -31,26 +31,29 @@ class DriverWrite:
     processors: tuple[Processor, ...]  # one per value of a row, in the row's order
 
     @classmethod
-    def of(cls, statement: Insert, table: Table, columns: Sequence[str], dialect: Dialect) -> DriverWrite:
-        """`statement` for rows of `columns`, in that order. When it inserts several rows at once (a
-        multi-row VALUES), their values are bound as one flat row."""
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    def of(cls, statement: Insert, parameters: Sequence[str], dialect: Dialect) -> DriverWrite:
+        """`statement` for rows of values of the columns `parameters`, in that order. When it inserts
+        several rows at once (a multi-row VALUES), their values are bound as one flat row."""
+        columns = [name for name in parameters if name in statement.table.c]
+        compiled = statement.compile(dialect=dialect, column_keys=columns)
         order = tuple(compiled.positiontup or ())
-        names = [_column_of(name, columns) for name in order]
-        if names != list(columns) * max(1, len(order) // len(columns)):
+        names = [_parameter_of(name, parameters) for name in order]
+        if names != list(parameters) * max(1, len(order) // len(parameters)):
             raise RuntimeError(f"{dialect.name} orders the statement's parameters otherwise: {order}")
-        processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+        processors = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
+        )
         return cls(compiled.string, processors)
 
-    async def execute(self, session: RepositorySession, rows: Sequence[Iterable[Any]]) -> list[Any]:
-        """One row: one execution, and the rows it returns; several: the driver's executemany."""
-        connection = await session.connection()
+    async def one(self, session: RepositorySession, row: Iterable[Any]) -> CursorResult[*tuple[Any, ...]]:
+        """One execution: its rows, or its count of rows changed."""
         with translated_errors():
-            if len(rows) > 1:
-                await connection.exec_driver_sql(self.sql, [_processed(self.processors, r) for r in rows])
-                return []
-            result = await connection.exec_driver_sql(self.sql, _processed(self.processors, rows[0]))
-            return list(result) if result.returns_rows else []
+            return await session.run_sync(_executed, self.sql, _processed(self.processors, row))
+
+    async def many(self, session: RepositorySession, rows: Sequence[Iterable[Any]]) -> None:
+        """The driver's executemany."""
+        with translated_errors():
+            await session.run_sync(_executed, self.sql, [_processed(self.processors, row) for row in rows])
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +78,23 @@ class DriverRead:
         )
 
     async def rows(self, session: RepositorySession, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        connection = await session.connection()
         parameters = _processed(self.bind, (values[name] for name in self.parameters))
         with translated_errors():
-            result = await connection.exec_driver_sql(self.sql, parameters)
+            result = await session.run_sync(_executed, self.sql, parameters)
         return [_processed(self.result, row) for row in result]
 
 
-def _column_of(parameter: str, columns: Sequence[str]) -> str:
-    """The column a compiled parameter binds: `message_id`, or `message_id_m1` in a multi-row VALUES."""
-    if parameter in columns:
-        return parameter
-    stem, _, row = parameter.rpartition("_m")
-    if stem in columns and row.isdigit():
+def _executed(session: Session, sql: str, parameters: Any) -> CursorResult[*tuple[Any, ...]]:
+    """In one call on the session's side: through `AsyncSession.run_sync`, one hop to its greenlet
+    where asking for the connection, then executing, would take two."""
+    return session.connection().exec_driver_sql(sql, parameters)
+
+
+def _parameter_of(compiled: str, parameters: Sequence[str]) -> str:
+    """Which of `parameters` a compiled one is: `message_id`, or `message_id_m1` in a multi-row VALUES."""
+    if compiled in parameters:
+        return compiled
+    stem, _, row = compiled.rpartition("_m")
+    if stem in parameters and row.isdigit():
         return stem
-    raise RuntimeError(f"parameter {parameter} binds none of {columns}")
+    raise RuntimeError(f"parameter {compiled} is none of {parameters}")

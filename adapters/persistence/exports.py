@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm.attributes import set_committed_value
 
 from adapters.persistence import tables
+from adapters.persistence.dialects import dialect_of
 from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
@@ -73,7 +74,7 @@ def _listed(name: str, values: set[str]) -> dict[str, str]:
 
 @cache
 def _new_exports(dialect: Dialect) -> DriverWrite:
-    return DriverWrite.of(insert(tables.exports), tables.exports, (*_EXPORT_FIELDS, "version"), dialect)
+    return DriverWrite.of(insert(tables.exports), (*_EXPORT_FIELDS, "version"), dialect)
 
 
 # What an export's life may change; the other columns are fixed when it is made.
@@ -123,9 +124,9 @@ class SqlAlchemyExportRepository:
         """One executemany of the driver rather than the ORM's flush, which costs more than the insert."""
         if not exports:
             return
-        write = _new_exports((await self._session.connection()).dialect)
+        write = _new_exports(dialect_of(self._session))
         # The mapper's version counter starts at 1.
-        await write.execute(self._session, [[*(getattr(e, c) for c in _EXPORT_FIELDS), 1] for e in exports])
+        await write.many(self._session, [[*(getattr(e, c) for c in _EXPORT_FIELDS), 1] for e in exports])
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
         """One query (`_in_context`) through the driver: extensions and integrations as read, for
@@ -143,7 +144,7 @@ class SqlAlchemyExportRepository:
             | _listed("d", {k[2] for k in keys})
         )
         read = _in_context(
-            (await self._session.connection()).dialect,
+            dialect_of(self._session),
             *(sum(name.startswith(prefix) for name in values) for prefix in "pcd"),
         )
         wanted, clients = set(keys), {k[:2] for k in keys}

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 from adapters.persistence import tables
-from adapters.persistence.dialects import upsert_in
+from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
@@ -28,7 +28,7 @@ def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
 
 @cache
 def _put(dialect: Dialect) -> DriverWrite:
-    return DriverWrite.of(_outbox_upsert(dialect.name), tables.outbox, ("export_id", "available_at"), dialect)
+    return DriverWrite.of(_outbox_upsert(dialect.name), ("export_id", "available_at"), dialect)
 
 
 # Built once, as `_outbox_upsert`: the worker claims, then removes or reschedules, for every export,
@@ -78,8 +78,8 @@ class SqlAlchemyOutbox:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        write = _put((await self._session.connection()).dialect)
-        await write.execute(self._session, [(export_id, available_at) for export_id in export_ids])
+        write = _put(dialect_of(self._session))
+        await write.many(self._session, [(export_id, available_at) for export_id in export_ids])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         """One statement (`_claim`)."""

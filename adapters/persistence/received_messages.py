@@ -10,7 +10,7 @@ from sqlalchemy import Dialect, delete, select
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
-from adapters.persistence.dialects import upsert_in
+from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
@@ -35,7 +35,7 @@ def _record(dialect: Dialect, count: int) -> DriverWrite:
     """`_new_message_ids` for `count` ids, in one multi-row VALUES (executemany returns no rows)."""
     columns = ("message_id", "received_at")
     statement = _new_message_ids(dialect.name).values([dict.fromkeys(columns)] * count)
-    return DriverWrite.of(statement, tables.received_messages, columns, dialect)
+    return DriverWrite.of(statement, columns, dialect)
 
 
 class SqlAlchemyReceivedMessages:
@@ -47,13 +47,13 @@ class SqlAlchemyReceivedMessages:
         PostgreSQL it waits for a transaction inserting the same id, and leaves the id out if that
         one commits."""
         ids = list(dict.fromkeys(message_ids))
-        dialect = (await self._session.connection()).dialect
+        dialect = dialect_of(self._session)
         recorded: set[str] = set()
         for start in range(0, len(ids), IDS_A_STATEMENT):
             chunk = ids[start : start + IDS_A_STATEMENT]
             values = [value for message_id in chunk for value in (message_id, received_at)]
-            rows = await _record(dialect, len(chunk)).execute(self._session, [values])
-            recorded.update(message_id for (message_id,) in rows)
+            result = await _record(dialect, len(chunk)).one(self._session, values)
+            recorded.update(message_id for (message_id,) in result)
         return recorded
 
     async def forget_received_before(self, moment: datetime, limit: int) -> int:

@@ -3,11 +3,14 @@ does `BlockingSession` (sqlite_writer), which runs a synchronous session on the 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Result, ScalarResult
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class RepositoryConnection(Protocol):
@@ -33,6 +36,10 @@ class RepositorySession(Protocol):
     async def flush(self) -> None: ...
 
     async def connection(self) -> RepositoryConnection: ...
+
+    async def run_sync(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T: ...
 
     def get_bind(self) -> Engine | Connection: ...
 

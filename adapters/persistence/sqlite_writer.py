@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Result, ScalarResult
 from sqlalchemy.engine import URL
@@ -22,6 +22,7 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class SqliteWriter(UnitOfWorkFactory):
@@ -89,6 +90,11 @@ class BlockingSession:
 
     async def connection(self) -> BlockingConnection:
         return BlockingConnection(self._session.connection())
+
+    async def run_sync(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        return fn(self._session, *args, **kwargs)
 
     def get_bind(self) -> Engine | Connection:
         return self._session.get_bind()

@@ -53,6 +53,14 @@ async def stored(url: str, table: Table, key: str) -> dict[Any, list[Any]]:
         await engine.dispose()
 
 
+async def assert_stored_alike(url: str, by_orm: str, by_driver: str) -> None:
+    """The two exports' rows are the same but for their ids and clients (c1 and c2)."""
+    exports = await stored(url, tables.exports, "id")
+    client = [c.key for c in tables.exports.c if c.key != "id"].index("client_id")
+    assert (exports[by_orm].pop(client), exports[by_driver].pop(client)) == ("c1", "c2")
+    assert exports[by_driver] == exports[by_orm]
+
+
 async def test_exports_and_their_outbox_rows_are_stored_as_sqlalchemy_stores_them(
     units: UnitOfWorkFactory, url: str
 ) -> None:
@@ -64,11 +72,7 @@ async def test_exports_and_their_outbox_rows_are_stored_as_sqlalchemy_stores_the
         await uow.outbox.put_many([by_driver.id], WHOLE_SECOND)
         await uow.commit()
     await through_core(url, tables.outbox, {"export_id": by_orm.id, "available_at": WHOLE_SECOND})
-    exports = await stored(url, tables.exports, "id")
-    client = [c.key for c in tables.exports.c if c.key != "id"].index("client_id")
-    assert exports[by_driver.id].pop(client) == "c2"
-    assert exports[by_orm.id].pop(client) == "c1"
-    assert exports[by_driver.id] == exports[by_orm.id]
+    await assert_stored_alike(url, by_orm.id, by_driver.id)
     outbox = await stored(url, tables.outbox, "export_id")
     assert outbox[by_driver.id] == outbox[by_orm.id]
 
@@ -80,3 +84,26 @@ async def test_message_ids_are_stored_as_sqlalchemy_stores_them(units: UnitOfWor
     await through_core(url, tables.received_messages, {"message_id": "m-0", "received_at": WHOLE_SECOND})
     messages = await stored(url, tables.received_messages, "message_id")
     assert messages["m-1"] == messages["m-2"] == messages["m-0"]
+
+
+async def test_an_export_updated_through_the_driver_is_stored_as_the_orm_stores_it(
+    units: UnitOfWorkFactory, url: str
+) -> None:
+    by_orm, by_driver = (an_export(WHOLE_SECOND, document="d") for _ in "12")
+    by_driver.client_id = "c2"
+    async with units() as uow:
+        await uow.exports.add_many([by_orm, by_driver])
+        await uow.commit()
+    async with units() as uow:
+        read = await uow.exports.get_many([by_orm.id, by_driver.id])
+    later = WHOLE_SECOND.replace(minute=5)
+    async with units() as uow:
+        changed = await uow.exports.get(by_orm.id)
+        assert changed is not None
+        changed.delivered(later, "<m@octobridge.example>", "250 ok")
+        await uow.commit()  # the ORM's flush
+    async with units() as uow:
+        read[by_driver.id].delivered(later, "<m@octobridge.example>", "250 ok")
+        await uow.exports.update(read[by_driver.id])
+        await uow.commit()
+    await assert_stored_alike(url, by_orm.id, by_driver.id)
