@@ -15,15 +15,11 @@ from adapters.persistence.session import RepositorySession
 
 def upsert_for(session: RepositorySession) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
     """The INSERT that knows ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
-    return upsert_in(dialect_name(session))
+    return upsert_in(dialect_of(session).name)
 
 
 def upsert_in(dialect: str) -> Callable[[Table], SqliteInsert | PostgresqlInsert]:
     return sqlite_insert if dialect == "sqlite" else postgresql_insert
-
-
-def dialect_name(session: RepositorySession) -> str:
-    return dialect_of(session).name
 
 
 def dialect_of(session: RepositorySession) -> Dialect:

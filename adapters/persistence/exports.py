@@ -64,12 +64,11 @@ def _in_context(dialect: Dialect, partners: int, clients: int, documents: int) -
     return DriverRead.of(query, dialect)
 
 
-def _listed(name: str, values: set[str]) -> dict[str, str]:
-    """`values` as parameters `name`0…, padded to a power of two by repeating one (IN does not
-    mind), so that few statements are ever compiled."""
+def _padded(values: set[str]) -> list[str]:
+    """`values`, padded to a power of two by repeating one (IN does not mind), so that few
+    statements are ever compiled."""
     ordered = sorted(values)
-    ordered += ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
-    return {f"{name}{n}": value for n, value in enumerate(ordered)}
+    return ordered + ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
 
 
 @cache
@@ -138,15 +137,9 @@ class SqlAlchemyExportRepository:
         integrations: dict[tuple[str, str], ClientIntegration] = {}
         if not keys:
             return ExportsInContext(exports, extensions, integrations)
-        values = (
-            _listed("p", {k[0] for k in keys})
-            | _listed("c", {k[1] for k in keys})
-            | _listed("d", {k[2] for k in keys})
-        )
-        read = _in_context(
-            dialect_of(self._session),
-            *(sum(name.startswith(prefix) for name in values) for prefix in "pcd"),
-        )
+        lists = {name: _padded({k[n] for k in keys}) for n, name in enumerate("pcd")}
+        read = _in_context(dialect_of(self._session), *(len(listed) for listed in lists.values()))
+        values = {f"{name}{n}": value for name, listed in lists.items() for n, value in enumerate(listed)}
         wanted, clients = set(keys), {k[:2] for k in keys}
         found: dict[ExportKey, str] = {}
         split = len(_EXTENSION) + len(_INTEGRATION)
