@@ -28,7 +28,7 @@ class DeliveryLoop:
 
     It claims again once a quarter of its slots is free: a claim is a transaction, so claiming for
     each slot as it frees costs more, and waiting for half of them left the worker idle part of the
-    time (ratio to the bare loop 0.65–0.70 against 0.77–0.81, docs/decisions/0004)."""
+    time (ratio to the bare loop, medians of alternated runs: 0.65 against 0.78, docs/decisions/0004)."""
 
     def __init__(
         self, claim: Claim, deliver: Deliver, *, concurrency: int = IN_FLIGHT, idle_wait: float = 1.0
