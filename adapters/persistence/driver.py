@@ -50,10 +50,14 @@ class DriverWrite:
         with translated_errors():
             return await session.run_sync(_executed, self.sql, _processed(self.processors, row))
 
-    async def many(self, session: RepositorySession, rows: Sequence[Iterable[Any]]) -> None:
-        """The driver's executemany."""
+    async def many(
+        self, session: RepositorySession, rows: Sequence[Iterable[Any]], *, stored: bool = False
+    ) -> None:
+        """The driver's executemany. `stored`: the caller made the values what is stored already
+        (a history shared by many rows, encoded once), so the processors are skipped."""
+        parameters = rows if stored else [_processed(self.processors, row) for row in rows]
         with translated_errors():
-            await session.run_sync(_executed, self.sql, [_processed(self.processors, row) for row in rows])
+            await session.run_sync(_executed, self.sql, parameters)
 
 
 @dataclass(frozen=True, slots=True)

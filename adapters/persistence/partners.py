@@ -8,7 +8,8 @@ from functools import cache
 from sqlalchemy import Dialect, and_, insert, or_, select
 
 from adapters.persistence import tables
-from adapters.persistence.errors import translated_errors
+from adapters.persistence.dialects import dialect_of
+from adapters.persistence.driver import DriverWrite
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.types import ActivationHistoryType, MailboxHistoryType
 from domain.client_integration import ClientIntegration, NewClientIntegration
@@ -40,14 +41,8 @@ _NEW_INTEGRATION_COLUMNS = ("partner_id", "client_id", "mailboxes", "activation"
 
 
 @cache
-def _new_integrations_insert(dialect: Dialect) -> str:
-    """The INSERT of `_NEW_INTEGRATION_COLUMNS`, in that order, as the driver of `dialect` takes it."""
-    compiled = insert(tables.client_integrations).compile(
-        dialect=dialect, column_keys=list(_NEW_INTEGRATION_COLUMNS)
-    )
-    if tuple(compiled.positiontup or ()) != _NEW_INTEGRATION_COLUMNS:
-        raise RuntimeError(f"{dialect.name} orders the INSERT's parameters otherwise: {compiled.positiontup}")
-    return compiled.string
+def _new_integrations(dialect: Dialect) -> DriverWrite:
+    return DriverWrite.of(insert(tables.client_integrations), _NEW_INTEGRATION_COLUMNS, dialect)
 
 
 class SqlAlchemyClientIntegrationRepository:
@@ -79,9 +74,7 @@ class SqlAlchemyClientIntegrationRepository:
             )
             for i in integrations
         ]
-        connection = await self._session.connection()
-        with translated_errors():
-            await connection.exec_driver_sql(_new_integrations_insert(connection.dialect), rows)
+        await _new_integrations(dialect_of(self._session)).many(self._session, rows, stored=True)
 
     async def list(self, partner_id: str | None = None) -> Sequence[ClientIntegration]:
         c = tables.client_integrations.c

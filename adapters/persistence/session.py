@@ -6,20 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Result, ScalarResult
+from sqlalchemy import Connection, Engine, Executable, Result, ScalarResult
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class RepositoryConnection(Protocol):
-    @property
-    def dialect(self) -> Dialect: ...
-
-    async def exec_driver_sql(
-        self, statement: str, parameters: Any = None
-    ) -> CursorResult[*tuple[Any, ...]]: ...
 
 
 class RepositorySession(Protocol):
@@ -34,8 +25,6 @@ class RepositorySession(Protocol):
     def add(self, instance: object) -> None: ...
 
     async def flush(self) -> None: ...
-
-    async def connection(self) -> RepositoryConnection: ...
 
     async def run_sync(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Result, ScalarResult
+from sqlalchemy import Connection, Engine, Executable, Result, ScalarResult
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -88,9 +88,6 @@ class BlockingSession:
     async def flush(self) -> None:
         self._session.flush()
 
-    async def connection(self) -> BlockingConnection:
-        return BlockingConnection(self._session.connection())
-
     async def run_sync(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
@@ -110,17 +107,3 @@ class BlockingSession:
 
     async def close(self) -> None:
         self._session.close()
-
-
-class BlockingConnection:
-    """The `AsyncConnection` methods the repositories use, over a synchronous `Connection`."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    @property
-    def dialect(self) -> Dialect:
-        return self._connection.dialect
-
-    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[*tuple[Any, ...]]:
-        return self._connection.exec_driver_sql(statement, parameters)
