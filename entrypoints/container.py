@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.clock import SystemClock
-from adapters.http_client import outbound_client
+from adapters.http_client import outbound_client, outbound_transport
 from adapters.mail.eml_files import EmlFileMailer
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.octopus import InMemoryOctopusAccount
@@ -98,9 +98,14 @@ async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def _banqup_documents(settings: Settings, http: httpx.AsyncClient) -> HttpBanqupDocuments:
+async def _banqup_transport() -> AsyncIterator[httpx.AsyncBaseTransport]:
+    async with outbound_transport() as transport:
+        yield transport
+
+
+def _banqup_documents(settings: Settings, transport: httpx.AsyncBaseTransport) -> HttpBanqupDocuments:
     return HttpBanqupDocuments(
-        settings.banqup_api_url, settings.banqup_client_id, settings.banqup_client_secret, http
+        settings.banqup_api_url, settings.banqup_client_id, settings.banqup_client_secret, transport
     )
 
 
@@ -157,7 +162,8 @@ class Infrastructure(containers.DeclarativeContainer):
     mailer = providers.Resource(_mailer, settings)
     http_client = providers.Resource(_http_client)
     octopus_account = providers.Singleton(_octopus_account, settings, clock, http_client)
-    documents = providers.Singleton(_banqup_documents, settings, http_client)
+    banqup_transport = providers.Resource(_banqup_transport)
+    documents = providers.Singleton(_banqup_documents, settings, banqup_transport)
     status_reports = providers.Singleton(_status_reports, settings, documents)
 
 

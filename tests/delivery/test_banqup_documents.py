@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +11,7 @@ import httpx
 import pytest
 
 from adapters.banqup.documents import HttpBanqupDocuments
-from adapters.http_client import outbound_client
+from adapters.http_client import outbound_transport
 from application.errors import Invalid, NotFound, Unavailable
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
 from sandbox.server import free_port, serving
@@ -20,8 +22,8 @@ Handler = Callable[[httpx.Request], httpx.Response]
 async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandIn, str]) -> None:
     stand_in, url = banqup
     stand_in.put("space-1", "doc-1", StoredDocument(b'{"id": "doc-1"}', pdf=b"%PDF-1.4"))
-    async with outbound_client() as http:
-        documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
+    async with outbound_transport() as transport:
+        documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, transport)
         fetched = await documents.fetch("space-1", "doc-1")
         assert (fetched.json, fetched.pdf, fetched.ubl) == (b'{"id": "doc-1"}', b"%PDF-1.4", None)
         with pytest.raises(NotFound):
@@ -31,9 +33,9 @@ async def test_reads_the_document_its_pdf_and_its_ubl(banqup: tuple[BanqupStandI
 
 async def test_wrong_credentials_are_unavailable_not_a_crash(banqup: tuple[BanqupStandIn, str]) -> None:
     _, url = banqup
-    async with outbound_client() as http:
+    async with outbound_transport() as transport:
         with pytest.raises(Unavailable, match="refused a token"):
-            await HttpBanqupDocuments(url, "someone", "wrong", http).fetch("s", "d")
+            await HttpBanqupDocuments(url, "someone", "wrong", transport).fetch("s", "d")
 
 
 def scripted(*statuses: int) -> tuple[Handler, list[str]]:
@@ -55,26 +57,28 @@ def scripted(*statuses: int) -> tuple[Handler, list[str]]:
 
 async def test_a_401_renews_the_token_once() -> None:
     handle, log = scripted(401)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
-        await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+    async with httpx.MockTransport(handle) as transport:
+        await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
     assert log[:4] == ["token", "Bearer t1", "token", "Bearer t3"]
 
 
 async def test_busy_answers_are_retried_then_given_up() -> None:
     handle, _ = scripted(503, 429)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
-        documents = HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0)
+    async with httpx.MockTransport(handle) as transport:
+        documents = HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0)
         assert (await documents.fetch("s", "d")).json == b"{}"
     handle, _ = scripted(503, 503, 503)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+    async with httpx.MockTransport(handle) as transport:
         with pytest.raises(Unavailable, match="503"):
-            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+            await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
 
 
 async def test_a_banqup_that_cannot_be_reached_is_unavailable() -> None:
     """The production client's own errors, not a scripted one, become `Unavailable`."""
-    async with outbound_client() as http:
-        documents = HttpBanqupDocuments(f"http://127.0.0.1:{free_port()}", "id", "secret", http, backoff=0)
+    async with outbound_transport() as transport:
+        documents = HttpBanqupDocuments(
+            f"http://127.0.0.1:{free_port()}", "id", "secret", transport, backoff=0
+        )
         with pytest.raises(Unavailable, match="cannot be reached"):
             await documents.fetch("s", "d")
 
@@ -83,9 +87,9 @@ async def test_network_errors_are_unavailable() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
+    async with httpx.MockTransport(refuse) as transport:
         with pytest.raises(Unavailable, match="cannot be reached"):
-            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+            await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
 
 
 async def test_a_document_larger_than_allowed_is_refused_without_being_read_whole() -> None:
@@ -102,9 +106,9 @@ async def test_a_document_larger_than_allowed_is_refused_without_being_read_whol
 
         return httpx.Response(200, content=body())
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(huge)) as http:
+    async with httpx.MockTransport(huge) as transport:
         with pytest.raises(Invalid, match="larger than the 2 MB"):
-            await HttpBanqupDocuments("http://banqup", "id", "secret", http, backoff=0).fetch("s", "d")
+            await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
     assert len(served) < 64
 
 
@@ -119,9 +123,53 @@ async def test_answers_without_a_body_wanted_leave_the_connection_open_for_the_n
         await app(scope, receive, send)
 
     with serving(counted) as url:
-        async with outbound_client() as http:
-            documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, http)
+        async with outbound_transport() as transport:
+            documents = HttpBanqupDocuments(url, stand_in.client_id, stand_in.client_secret, transport)
             for n in range(5):
                 stand_in.put("space-1", f"doc-{n}", StoredDocument(b"{}"))
                 assert (await documents.fetch("space-1", f"doc-{n}")).pdf is None
     assert len(connections) <= 2  # the PDF and UBL requests of a fetch go side by side
+
+
+async def test_an_oversized_token_answer_is_unavailable_not_read_whole() -> None:
+    served = []
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        async def body():  # type: ignore[no-untyped-def]
+            for _ in range(64):
+                served.append(1)
+                yield b" " * (1024 * 1024)
+
+        return httpx.Response(200, content=body())
+
+    async with httpx.MockTransport(endless) as transport:
+        with pytest.raises(Unavailable, match="token answer is larger"):
+            await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
+    assert len(served) < 64
+
+
+async def test_a_banqup_that_never_answers_times_out_as_unavailable() -> None:
+    """Requests go to the transport, not through a client: the timeout must travel with each one."""
+
+    done = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        await done.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with outbound_transport() as transport:
+            documents = HttpBanqupDocuments(
+                f"http://127.0.0.1:{port}", "id", "secret", transport, attempts=1, timeout=httpx.Timeout(0.3)
+            )
+            started = time.monotonic()
+            with pytest.raises(Unavailable, match="cannot be reached: ReadTimeout"):
+                await documents.fetch("s", "d")
+            assert time.monotonic() - started < 5
+    finally:
+        done.set()
+        server.close()
+        await server.wait_closed()
