@@ -40,21 +40,26 @@ async def empty_database(url: str) -> None:
 
 
 def settings_for(database_url: str, smtp_url: str, banqup_url: str, var: Path, **extra: str) -> Settings:
-    return Settings.from_environ(
-        {
-            "OCTOBRIDGE_DATABASE_URL": database_url,
-            "OCTOBRIDGE_SMTP_URL": smtp_url,
-            "OCTOBRIDGE_BANQUP_API_URL": banqup_url,
-            "OCTOBRIDGE_BANQUP_CLIENT_ID": "octobridge",
-            "OCTOBRIDGE_BANQUP_CLIENT_SECRET": "stand-in-secret",
-            "OCTOBRIDGE_MAIL_FROM": "octobridge@octobridge.example",
-            "OCTOBRIDGE_RETRY_BASE_SECONDS": "0.2",
-            "OCTOBRIDGE_RETRY_MAX_SECONDS": "1",
-            "OCTOBRIDGE_RETRY_HORIZON_HOURS": "1",
-            "OCTOBRIDGE_VAR_DIR": str(var),
-            **{f"OCTOBRIDGE_{k.upper()}": v for k, v in extra.items()},
-        }
-    )
+    return Settings.from_environ(environment_for(database_url, smtp_url, banqup_url, var, **extra))
+
+
+def environment_for(
+    database_url: str, smtp_url: str, banqup_url: str, var: Path, **extra: str
+) -> dict[str, str]:
+    """The settings of `settings_for` as the environment of an `octobridge` process."""
+    return {
+        "OCTOBRIDGE_DATABASE_URL": database_url,
+        "OCTOBRIDGE_SMTP_URL": smtp_url,
+        "OCTOBRIDGE_BANQUP_API_URL": banqup_url,
+        "OCTOBRIDGE_BANQUP_CLIENT_ID": "octobridge",
+        "OCTOBRIDGE_BANQUP_CLIENT_SECRET": "stand-in-secret",
+        "OCTOBRIDGE_MAIL_FROM": "octobridge@octobridge.example",
+        "OCTOBRIDGE_RETRY_BASE_SECONDS": "0.2",
+        "OCTOBRIDGE_RETRY_MAX_SECONDS": "1",
+        "OCTOBRIDGE_RETRY_HORIZON_HOURS": "1",
+        "OCTOBRIDGE_VAR_DIR": str(var),
+        **{f"OCTOBRIDGE_{k.upper()}": v for k, v in extra.items()},
+    }
 
 
 @dataclass

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def worker(concurrency: int, no_delivery: bool) -> None:
     """Deliver queued exports, and consume Banqup messages from RabbitMQ when OCTOBRIDGE_BROKER_URL is
     set; on SIGTERM, finish what is in hand, then stop."""
-    from entrypoints.cli.runtime import run
+    from entrypoints.cli.runtime import run, settle_the_collector
 
     async def work(container: Container) -> None:
         import asyncio
@@ -36,7 +36,8 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         settings = container.settings()
         use = container.use_cases
         jobs = []
-        if not no_delivery:
+        if not no_delivery:  # the rules compiled before the first claim: a broken stylesheet stops here
+            container.infrastructure.ubl_toolkit().warm_up()
             delivery = DeliveryLoop(
                 await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency
             )
@@ -53,6 +54,7 @@ def worker(concurrency: int, no_delivery: bool) -> None:
             click.echo("octobridge worker: nothing to do (--no-delivery and no broker)", err=True)
             return
         jobs.append(Housekeeping(await use.forget_old_message_ids()).run(stop))
+        settle_the_collector()
         click.echo("octobridge worker: running (SIGTERM to stop)", err=True)
         await asyncio.gather(*jobs)
         click.echo("octobridge worker: stopped", err=True)

@@ -143,3 +143,16 @@ def test_serve_logs_requests_only_when_asked(flag: tuple[str, ...], logged: bool
         log, _ = server.communicate(timeout=30)
     assert "Application startup complete" in log
     assert ('"GET /healthz HTTP/1.1" 200' in log) is logged
+
+
+def test_the_worker_compiles_its_rules_before_it_claims_anything(tmp_path: Path) -> None:
+    """A stylesheet that cannot be compiled stops the worker at once, not after it has taken exports."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "PEPPOL-EN16931-UBL.xslt").write_text("<not-a-stylesheet/>")
+    assert octobridge("db", "upgrade", var=tmp_path).returncode == 0
+    result = octobridge("worker", var=tmp_path, OCTOBRIDGE_PEPPOL_XSLT_DIR=str(rules))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "octobridge: the validation stylesheet PEPPOL-EN16931-UBL.xslt cannot be compiled"
+    ]

@@ -18,7 +18,7 @@ import pytest
 
 from domain.export import AttemptOutcome, ExportStatus
 from sandbox.banqup import BanqupStandIn
-from sandbox.world import rig, settings_for
+from sandbox.world import environment_for, rig, settings_for
 from tests.delivery.conftest import RunningSmtp
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -77,16 +77,7 @@ async def test_workers_killed_ten_times_still_deliver_every_export(
 ) -> None:
     stand_in, banqup_url = banqup
     settings = settings_for(postgres_url, smtp.url, banqup_url, tmp_path, lease_seconds="3")
-    env = {
-        "OCTOBRIDGE_DATABASE_URL": postgres_url,
-        "OCTOBRIDGE_SMTP_URL": smtp.url,
-        "OCTOBRIDGE_BANQUP_API_URL": banqup_url,
-        "OCTOBRIDGE_BANQUP_CLIENT_ID": "octobridge",
-        "OCTOBRIDGE_BANQUP_CLIENT_SECRET": "stand-in-secret",
-        "OCTOBRIDGE_MAIL_FROM": "octobridge@octobridge.example",
-        "OCTOBRIDGE_LEASE_SECONDS": "3",
-        "OCTOBRIDGE_VAR_DIR": str(tmp_path),
-    }
+    env = environment_for(postgres_url, smtp.url, banqup_url, tmp_path, lease_seconds="3")
     async with rig(settings, stand_in) as world:
         ids = await world.queue(1000)
         workers = [_worker(env), _worker(env)]
