@@ -81,10 +81,13 @@ class DriverRead:
             ),
         )
 
+    def parameters_of(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The driver's parameters, in its order, for `values` by name."""
+        return _processed(self.bind, (values[name] for name in self.parameters))
+
     async def rows(self, session: RepositorySession, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        parameters = _processed(self.bind, (values[name] for name in self.parameters))
         with translated_errors():
-            result = await session.run_sync(_executed, self.sql, parameters)
+            result = await session.run_sync(_executed, self.sql, self.parameters_of(values))
         return [_processed(self.result, row) for row in result]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache, lru_cache
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -77,7 +78,7 @@ def _new_exports(dialect: Dialect) -> DriverWrite:
 
 
 # What an export's life may change; the other columns are fixed when it is made.
-_CHANGING = (
+CHANGING = (
     "status",
     "mailbox",
     "skip_reason",
@@ -93,11 +94,38 @@ _CHANGING = (
 @cache
 def _update_if_unchanged() -> Update:
     """The UPDATE of one export if its version is still the one read; the parameters name the
-    columns it sets (`_CHANGING` and the next version)."""
+    columns it sets (`CHANGING` and the next version)."""
     c = tables.exports.c
     return update(tables.exports).where(
         c.id == bindparam("export_id"), c.version == bindparam("read_version")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportChange:
+    """An export's changed columns, to be written only if its version is still the one it was read at."""
+
+    export: Export
+    read_version: int  # the mapper's counter, not the domain's
+
+    @classmethod
+    def of(cls, export: Export) -> ExportChange:
+        return cls(export, inspect(export).dict["version"])
+
+    def parameters(self) -> dict[str, Any]:
+        """By name: the columns of `CHANGING`, the next `version`, `export_id` and `read_version`."""
+        row = {name: getattr(self.export, name) for name in CHANGING}
+        return row | {
+            "version": self.read_version + 1,
+            "export_id": self.export.id,
+            "read_version": self.read_version,
+        }
+
+    def written(self, rows: int) -> None:
+        """After the UPDATE changed `rows` rows: `Conflict` if none, else the export's next version."""
+        if rows == 0:
+            raise Conflict("another transaction changed the export since it was read")
+        set_committed_value(self.export, "version", self.read_version + 1)
 
 
 class SqlAlchemyExportRepository:
@@ -166,14 +194,10 @@ class SqlAlchemyExportRepository:
     async def update(self, export: Export) -> None:
         """One UPDATE (`_update_if_unchanged`) rather than attaching the export for the ORM to flush,
         whose bookkeeping cost more than the statement."""
-        read_version = inspect(export).dict["version"]  # the mapper's counter, not the domain's
-        row = {name: getattr(export, name) for name in _CHANGING}
-        parameters = row | {"version": read_version + 1, "export_id": export.id, "read_version": read_version}
+        change = ExportChange.of(export)
         with translated_errors():
-            result = await self._session.execute(_update_if_unchanged(), parameters)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise Conflict("another transaction changed the export since it was read")
-        set_committed_value(export, "version", read_version + 1)
+            result = await self._session.execute(_update_if_unchanged(), change.parameters())
+        change.written(result.rowcount)  # type: ignore[attr-defined]
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         c = tables.exports.c

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.persistence.attempt_record import OneStatementAttemptRecord
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
@@ -21,6 +23,7 @@ from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
 from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.export import Export
 
 
 class SqlAlchemyUnitOfWork:
@@ -74,8 +77,19 @@ class SqlAlchemyUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
         self._sessions = sessions
         self._cipher = cipher
-        bind = sessions.kw.get("bind")
-        self._writer = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        bind: AsyncEngine | None = sessions.kw.get("bind")
+        dialect = bind.dialect.name if bind is not None else None
+        self._writer = asyncio.Lock() if dialect == "sqlite" else None
+        self._one_statement = None
+        if bind is not None and dialect == "postgresql":
+            self._one_statement = OneStatementAttemptRecord(bind)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._writer)
+
+    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
+        """In one statement on PostgreSQL (`OneStatementAttemptRecord`)."""
+        if self._one_statement is None:
+            await super().record_attempt(export, due_again)
+        else:
+            await self._one_statement(export, due_again)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -14,6 +15,7 @@ from application.ports.repositories import (
     Outbox,
     ReceivedMessages,
 )
+from domain.export import Export
 
 
 class UnitOfWork(Protocol):
@@ -60,3 +62,20 @@ class UnitOfWorkFactory(Protocol):
         touch nothing but the unit of work and what it was given."""
         async with self() as uow:
             return await body(uow)
+
+    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
+        """In a transaction of its own: `export` as its last attempt left it, taken off the outbox, or
+        due again at `due_again`. Raises `Conflict`, having written nothing, when the export changed
+        since it was read. Through a unit of work by default; a database may do it in one statement."""
+        async with self() as uow:
+            await take_off_or_put_back(uow.outbox, export.id, due_again)
+            await uow.exports.update(export)
+            await uow.commit()
+
+
+async def take_off_or_put_back(outbox: Outbox, export_id: str, due_again: datetime | None) -> None:
+    """The export's outbox row after an attempt: gone when the export is settled, else due again."""
+    if due_again is None:
+        await outbox.remove(export_id)
+    else:
+        await outbox.reschedule(export_id, due_again)

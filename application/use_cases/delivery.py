@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.errors import ApplicationError, Conflict, Invalid, InvalidDocument, NotFound, Unavailable
 from application.ports.clock import Clock
@@ -15,7 +15,7 @@ from application.ports.documents import (
     RenderedDocument,
 )
 from application.ports.mailer import Mailer, OutgoingMail
-from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWorkFactory, take_off_or_put_back
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.file_names import file_name_stem
 from domain.retry import RetrySchedule
@@ -107,10 +107,7 @@ class DeliverExport:
         outcome = await self._attempt(claimed, message_id)
         export: Export | None = claimed
         try:
-            async with self._uow() as uow:
-                await self._record(uow, claimed, outcome, message_id)
-                await uow.exports.update(claimed)
-                await uow.commit()
+            await self._uow.record_attempt(claimed, self._judged(claimed, outcome, message_id))
         except Conflict:  # its lease ran out and another worker took it meanwhile
             export = await self._record_on_current(claimed.id, outcome, message_id)
         if export is None:
@@ -124,7 +121,7 @@ class DeliverExport:
             export = await uow.exports.get(export_id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
-            await self._record(uow, export, outcome, message_id)
+            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, outcome, message_id))
             await uow.commit()
         return export
 
@@ -154,7 +151,8 @@ class DeliverExport:
             return _Outcome(AttemptOutcome.DEFERRED, f"unexpected error: {type(exc).__name__}: {exc}")
         return _Outcome(AttemptOutcome.DELIVERED, reply)
 
-    async def _record(self, uow: UnitOfWork, export: Export, outcome: _Outcome, message_id: str) -> None:
+    def _judged(self, export: Export, outcome: _Outcome, message_id: str) -> datetime | None:
+        """The attempt recorded on `export`; when it is next due, or None when it is settled."""
         now = self._clock.now()
         if outcome.kind is AttemptOutcome.DELIVERED:
             export.delivered(now, message_id, outcome.detail)
@@ -164,13 +162,11 @@ class DeliverExport:
             retry_at = self._schedule.next_attempt(
                 export.first_attempt_at or now, now, _deferrals(export) + 1, self._clock.jitter()
             )
-            if retry_at is None:
-                export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {outcome.detail}")
-            else:
+            if retry_at is not None:
                 export.deferred(now, outcome.detail)
-                await uow.outbox.reschedule(export.id, retry_at)
-                return
-        await uow.outbox.remove(export.id)
+                return retry_at
+            export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {outcome.detail}")
+        return None
 
 
 def _deferrals(export: Export) -> int:

@@ -512,3 +512,83 @@ async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
     async with units() as uow:
         assert await uow.messages.forget_received_before(cutoff, limit=2) == 0
         assert await uow.messages.record([f"m-{n}" for n in range(5)], clock.now()) == {"m-0", "m-1", "m-2"}
+
+
+async def test_an_attempt_recorded_settles_the_export_or_puts_it_back(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    """`record_attempt` (one statement on PostgreSQL): the export as its attempt left it, and its
+    outbox row gone when it is settled, due again when it is deferred; other rows untouched."""
+    now = clock.now()
+    delivered, deferred, bystander = an_export(now), an_export(now), an_export(now)
+    async with units() as uow:
+        for export in (delivered, deferred, bystander):
+            await uow.exports.add(export)
+            await uow.outbox.put(export.id, now)
+        await uow.commit()
+    async with units() as uow:  # a worker's claim
+        claimed = await uow.exports.get_many([delivered.id, deferred.id])
+    sent_at, due_again = clock.advance(minutes=1), now + timedelta(hours=1)
+    claimed[delivered.id].delivered(sent_at, "<export@octobridge.example>", "250 ok")
+    await units.record_attempt(claimed[delivered.id], None)
+    claimed[deferred.id].deferred(sent_at, "451 try later")
+    await units.record_attempt(claimed[deferred.id], due_again)
+    claimed[deferred.id].delivered(clock.advance(hours=1), "<export@octobridge.example>", "250 ok")
+    await units.record_attempt(claimed[deferred.id], None)  # its own record is no conflict
+    async with units() as uow:
+        stored = await uow.exports.get_many([delivered.id, deferred.id, bystander.id])
+        assert stored[delivered.id].status is ExportStatus.DELIVERED
+        assert stored[delivered.id].delivered_at == sent_at
+        assert [a.detail for a in stored[deferred.id].attempts] == ["451 try later", "250 ok"]
+        assert stored[bystander.id].status is ExportStatus.QUEUED and not stored[bystander.id].attempts
+        assert await uow.outbox.depth() == 1
+        assert list(await uow.outbox.claim(now, now + timedelta(minutes=5), 10)) == [bystander.id]
+
+
+async def test_an_attempt_is_put_back_at_its_due_time(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    now = clock.now()
+    export = an_export(now)
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.outbox.put(export.id, now)
+        await uow.commit()
+    async with units() as uow:
+        claimed = await uow.exports.get(export.id)
+    assert claimed is not None
+    claimed.deferred(clock.advance(minutes=1), "451 try later")
+    await units.record_attempt(claimed, now + timedelta(hours=1))
+    lease = now + timedelta(hours=2)
+    async with units() as uow:
+        assert list(await uow.outbox.claim(now + timedelta(minutes=59), lease, 10)) == []
+        assert list(await uow.outbox.claim(now + timedelta(hours=1), lease, 10)) == [export.id]
+
+
+@pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
+    "units", ["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_an_attempt_on_an_export_changed_since_it_was_read_writes_nothing(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    now = clock.now()
+    export = an_export(now)
+    async with units() as uow:
+        await uow.exports.add(export)
+        await uow.outbox.put(export.id, now)
+        await uow.commit()
+    async with units() as uow:  # a worker claims it, then its lease runs out
+        claimed = await uow.exports.get(export.id)
+    assert claimed is not None
+    async with units() as uow:  # another worker's attempt, which puts it back for later
+        other = await uow.exports.get(export.id)
+        assert other is not None
+        other.deferred(clock.advance(minutes=1), "451 try later")
+        await uow.outbox.reschedule(export.id, now + timedelta(hours=1))
+        await uow.commit()
+    claimed.delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
+    with pytest.raises(Conflict):
+        await units.record_attempt(claimed, None)
+    async with units() as uow:
+        stored = await uow.exports.get(export.id)
+        assert stored is not None and stored.status is ExportStatus.QUEUED
+        assert [a.detail for a in stored.attempts] == ["451 try later"]
+        assert await uow.outbox.depth() == 1  # the other worker's row stays
