@@ -85,10 +85,14 @@ class DriverRead:
         """The driver's parameters, in its order, for `values` by name."""
         return _processed(self.bind, (values[name] for name in self.parameters))
 
+    def result_of(self, row: Iterable[Any]) -> tuple[Any, ...]:
+        """A row the driver returned, as the selected columns' types read it."""
+        return _processed(self.result, row)
+
     async def rows(self, session: RepositorySession, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         with translated_errors():
             result = await session.run_sync(_executed, self.sql, self.parameters_of(values))
-        return [_processed(self.result, row) for row in result]
+        return [self.result_of(row) for row in result]
 
 
 def _executed(session: Session, sql: str, parameters: Any) -> CursorResult[*tuple[Any, ...]]:

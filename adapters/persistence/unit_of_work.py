@@ -13,10 +13,10 @@ from typing import Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.persistence.attempt_record import OneStatementAttemptRecord
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
+from adapters.persistence.one_statement import OneStatementDelivery
 from adapters.persistence.outbox import SqlAlchemyOutbox
 from adapters.persistence.partners import SqlAlchemyClientIntegrationRepository, SqlAlchemyExtensionRepository
 from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
@@ -82,14 +82,20 @@ class SqlAlchemyUnitOfWorkFactory(UnitOfWorkFactory):
         self._writer = asyncio.Lock() if dialect == "sqlite" else None
         self._one_statement = None
         if bind is not None and dialect == "postgresql":
-            self._one_statement = OneStatementAttemptRecord(bind)
+            self._one_statement = OneStatementDelivery(bind)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._writer)
 
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
+        """In one statement on PostgreSQL (`OneStatementDelivery`)."""
+        if self._one_statement is None:
+            return await super().claim_due(now, lease_until, limit)
+        return await self._one_statement.claim_due(now, lease_until, limit)
+
     async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
-        """In one statement on PostgreSQL (`OneStatementAttemptRecord`)."""
+        """In one statement on PostgreSQL (`OneStatementDelivery`)."""
         if self._one_statement is None:
             await super().record_attempt(export, due_again)
         else:
-            await self._one_statement(export, due_again)
+            await self._one_statement.record_attempt(export, due_again)

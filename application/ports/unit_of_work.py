@@ -15,7 +15,7 @@ from application.ports.repositories import (
     Outbox,
     ReceivedMessages,
 )
-from domain.export import Export
+from domain.export import Export, ExportStatus
 
 
 class UnitOfWork(Protocol):
@@ -62,6 +62,23 @@ class UnitOfWorkFactory(Protocol):
         touch nothing but the unit of work and what it was given."""
         async with self() as uow:
             return await body(uow)
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
+        """Leases up to `limit` exports due at `now` to this worker until `lease_until`, and reads
+        them; outbox rows of exports no longer queued are dropped. Through a unit of work by default;
+        a database may lease and read in one statement."""
+        claimed = []
+        async with self() as uow:
+            leased = await uow.outbox.claim(now, lease_until, limit)
+            exports = await uow.exports.get_many(leased)
+            for export_id in leased:
+                export = exports.get(export_id)
+                if export is None or export.status is not ExportStatus.QUEUED:
+                    await uow.outbox.remove(export_id)
+                else:
+                    claimed.append(export)
+            await uow.commit()
+        return claimed
 
     async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
         """In a transaction of its own: `export` as its last attempt left it, taken off the outbox, or

@@ -46,8 +46,8 @@ def compose(export: Export, document: RenderedDocument, message_id: str) -> Outg
 
 
 class ClaimDueExports:
-    """Leases up to `limit` due exports to this worker and reads them, in one transaction; no other
-    worker gets them until the lease ends. Outbox rows of exports no longer queued are dropped."""
+    """Leases up to `limit` due exports to this worker and reads them; no other worker gets them
+    until the lease ends. Outbox rows of exports no longer queued are dropped."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
         self._uow = uow
@@ -56,18 +56,7 @@ class ClaimDueExports:
 
     async def __call__(self, limit: int) -> list[Export]:
         now = self._clock.now()
-        claimed = []
-        async with self._uow() as uow:
-            leased = await uow.outbox.claim(now, now + self._lease, limit)
-            exports = await uow.exports.get_many(leased)
-            for export_id in leased:
-                export = exports.get(export_id)
-                if export is None or export.status is not ExportStatus.QUEUED:
-                    await uow.outbox.remove(export_id)
-                else:
-                    claimed.append(export)
-            await uow.commit()
-        return claimed
+        return await self._uow.claim_due(now, now + self._lease, limit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,3 +44,24 @@ async def test_claims_held_open_side_by_side_never_share_an_export(
             )
             assert len(one) + len(other) == 6
             assert set(one) | set(other) == {e.id for e in exports}
+
+
+async def test_a_claim_in_one_statement_skips_rows_another_claim_holds(
+    postgres_url: str, clock: FixedClock
+) -> None:
+    """`claim_due` takes what another worker has not locked, at once, rather than waiting for it."""
+    now = clock.now()
+    async for first in sqlalchemy_units(postgres_url, truncate=True):
+        async for second in sqlalchemy_units(postgres_url, truncate=False):
+            exports = [an_export(now, document=f"d{n}") for n in range(4)]
+            async with first() as uow:
+                for export in exports:
+                    await uow.exports.add(export)
+                await uow.outbox.put_many([e.id for e in exports], now)
+                await uow.commit()
+            async with first() as uow:
+                held = set(await uow.outbox.claim(now, now + timedelta(minutes=5), 2))  # not committed
+                claimed = await asyncio.wait_for(second.claim_due(now, now + timedelta(minutes=5), 4), 5)
+                await uow.commit()
+            assert len(held) == 2
+            assert {e.id for e in claimed} == {e.id for e in exports} - held

@@ -592,3 +592,40 @@ async def test_an_attempt_on_an_export_changed_since_it_was_read_writes_nothing(
         assert stored is not None and stored.status is ExportStatus.QUEUED
         assert [a.detail for a in stored.attempts] == ["451 try later"]
         assert await uow.outbox.depth() == 1  # the other worker's row stays
+
+
+async def test_a_claim_leases_due_exports_reads_them_and_drops_settled_ones(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    """`claim_due` (one statement on PostgreSQL): due exports read as stored, at most `limit`, the
+    longest due first; an export settled meanwhile loses its outbox row instead of being claimed."""
+    now = clock.now()
+    first, second, third, settled, later = (an_export(now, document=f"d{n}") for n in range(5))
+    first.deferred(now, "451 try later")
+    async with units() as uow:
+        for n, export in enumerate((first, second, third, settled)):
+            await uow.exports.add(export)
+            await uow.outbox.put(export.id, now - timedelta(minutes=10 - n))
+        await uow.exports.add(later)
+        await uow.outbox.put(later.id, now + timedelta(hours=1))
+        await uow.commit()
+    async with units() as uow:
+        stored = await uow.exports.get(settled.id)
+        assert stored is not None
+        stored.failed(now, "550 no such mailbox")
+        await uow.commit()
+    lease = now + timedelta(minutes=5)
+    claimed = await units.claim_due(now, lease, 2)
+    assert {e.id for e in claimed} == {first.id, second.id}
+    by_id = {e.id: e for e in claimed}
+    assert by_id[first.id].attempts == first.attempts and by_id[first.id].mailbox == first.mailbox
+    assert by_id[first.id].status is ExportStatus.QUEUED and by_id[first.id].occurred_at == first.occurred_at
+    assert [e.id for e in await units.claim_due(now, lease, 10)] == [third.id]  # the settled one dropped
+    assert await units.claim_due(now, lease, 10) == []
+    async with units() as uow:
+        assert await uow.outbox.depth() == 4  # first, second and third leased, later waiting
+    by_id[first.id].delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
+    await units.record_attempt(by_id[first.id], None)  # a claimed export is recorded at its version
+    async with units() as uow:
+        stored = await uow.exports.get(first.id)
+        assert stored is not None and stored.status is ExportStatus.DELIVERED
