@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,7 +20,12 @@ from application.errors import (
 )
 from application.ports.documents import RenderedDocument, SourceDocument
 from application.ports.mailer import OutgoingMail
-from application.use_cases.delivery import ClaimDueExports, DeliverExport, attachment_name
+from application.use_cases.delivery import (
+    RENDERED_ON_A_THREAD_FROM,
+    ClaimDueExports,
+    DeliverExport,
+    attachment_name,
+)
 from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.export import Export, ExportStatus
@@ -313,3 +319,26 @@ async def test_a_surprise_while_rendering_is_recorded_and_retried_not_lost(world
     assert export.attempts[-1].detail == "unexpected error: KeyError: 'vatRate'"
     async with world.units() as uow:
         assert await uow.outbox.depth() == 1  # comes back by the schedule, and fails past its horizon
+
+
+@pytest.mark.parametrize(("pdf_bytes", "on_the_loop"), [(1024, True), (RENDERED_ON_A_THREAD_FROM, False)])
+async def test_a_document_with_a_large_pdf_is_rendered_off_the_loop(
+    world: World, pdf_bytes: int, on_the_loop: bool
+) -> None:
+    """A large PDF takes long to embed and validate: the other deliveries' connections are served
+    meanwhile. Small documents stay on the loop."""
+    threads = []
+
+    class WithPdf(Banqup):
+        async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
+            return SourceDocument(client_id, document_id, b"{}", pdf=b"%" * pdf_bytes)
+
+    class Watched(Renderer):
+        def render(self, source: SourceDocument) -> RenderedDocument:
+            threads.append(threading.current_thread())
+            return super().render(source)
+
+    export_id = await world.queue()
+    deliver = DeliverExport(world.units, world.clock, WithPdf(), Watched(), world.relay, SCHEDULE)
+    assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
+    assert (threads == [threading.main_thread()]) is on_the_loop
