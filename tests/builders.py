@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from application.messages import BanqupMessage, MessageData
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.events import Direction, DocumentKind
 from domain.export import Export, ExportStatus
 from domain.mailbox import Mailbox
@@ -61,3 +62,14 @@ def a_message(
             occurred_at=occurred_at,
         ),
     )
+
+
+async def queued(units: UnitOfWorkFactory, now: datetime, count: int) -> list[Export]:
+    """`count` new exports, each in the outbox, due at `now`."""
+    exports = [an_export(now, document=f"d{n}") for n in range(count)]
+    async with units() as uow:
+        for export in exports:
+            await uow.exports.add(export)
+        await uow.outbox.put_many([e.id for e in exports], now)
+        await uow.commit()
+    return exports

@@ -55,6 +55,17 @@ def scripted(*statuses: int) -> tuple[Handler, list[str]]:
     return handle, log
 
 
+def sixty_four_megabytes(served: list[int]) -> httpx.Response:
+    """A 200 whose body comes a megabyte at a time; `served` counts the megabytes sent."""
+
+    async def body():  # type: ignore[no-untyped-def]
+        for _ in range(64):
+            served.append(1)
+            yield b" " * (1024 * 1024)
+
+    return httpx.Response(200, content=body())
+
+
 async def test_a_401_renews_the_token_once() -> None:
     handle, log = scripted(401)
     async with httpx.MockTransport(handle) as transport:
@@ -93,18 +104,12 @@ async def test_network_errors_are_unavailable() -> None:
 
 
 async def test_a_document_larger_than_allowed_is_refused_without_being_read_whole() -> None:
-    served = []
+    served: list[int] = []
 
     def huge(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/gettoken"):
             return httpx.Response(200, json={"access_token": "t", "expires_in": 300})
-
-        async def body():  # type: ignore[no-untyped-def]
-            for _ in range(64):
-                served.append(1)
-                yield b"x" * (1024 * 1024)
-
-        return httpx.Response(200, content=body())
+        return sixty_four_megabytes(served)
 
     async with httpx.MockTransport(huge) as transport:
         with pytest.raises(Invalid, match="larger than the 2 MB"):
@@ -132,17 +137,9 @@ async def test_answers_without_a_body_wanted_leave_the_connection_open_for_the_n
 
 
 async def test_an_oversized_token_answer_is_unavailable_not_read_whole() -> None:
-    served = []
+    served: list[int] = []
 
-    def endless(request: httpx.Request) -> httpx.Response:
-        async def body():  # type: ignore[no-untyped-def]
-            for _ in range(64):
-                served.append(1)
-                yield b" " * (1024 * 1024)
-
-        return httpx.Response(200, content=body())
-
-    async with httpx.MockTransport(endless) as transport:
+    async with httpx.MockTransport(lambda request: sixty_four_megabytes(served)) as transport:
         with pytest.raises(Unavailable, match="token answer is larger"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0).fetch("s", "d")
     assert len(served) < 64

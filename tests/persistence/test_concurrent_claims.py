@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.builders import an_export
+from tests.builders import queued
 from tests.conftest import FixedClock
 from tests.persistence.conftest import sqlalchemy_units
 
@@ -32,12 +32,7 @@ async def test_claims_held_open_side_by_side_never_share_an_export(
     now = clock.now()
     async for first in sqlalchemy_units(postgres_url, truncate=True):
         async for second in sqlalchemy_units(postgres_url, truncate=False):
-            exports = [an_export(now, document=f"d{n}") for n in range(6)]  # once the mappers are on
-            async with first() as uow:
-                for export in exports:
-                    await uow.exports.add(export)
-                await uow.outbox.put_many([e.id for e in exports], now)
-                await uow.commit()
+            exports = await queued(first, now, 6)  # once the mappers are on
             both_claimed = asyncio.Barrier(2)
             one, other = await asyncio.gather(
                 _claim_held_open(first, now, 4, both_claimed), _claim_held_open(second, now, 4, both_claimed)
@@ -53,12 +48,7 @@ async def test_a_claim_in_one_statement_skips_rows_another_claim_holds(
     now = clock.now()
     async for first in sqlalchemy_units(postgres_url, truncate=True):
         async for second in sqlalchemy_units(postgres_url, truncate=False):
-            exports = [an_export(now, document=f"d{n}") for n in range(4)]
-            async with first() as uow:
-                for export in exports:
-                    await uow.exports.add(export)
-                await uow.outbox.put_many([e.id for e in exports], now)
-                await uow.commit()
+            exports = await queued(first, now, 4)
             async with first() as uow:
                 held = set(await uow.outbox.claim(now, now + timedelta(minutes=5), 2))  # not committed
                 claimed = await asyncio.wait_for(second.claim_due(now, now + timedelta(minutes=5), 4), 5)

@@ -17,7 +17,7 @@ from domain.export import ExportStatus
 from domain.extension import ConnectionState, Extension
 from domain.mailbox import Mailbox
 from domain.validation import Violation
-from tests.builders import MAILBOX, an_export
+from tests.builders import MAILBOX, an_export, queued
 from tests.conftest import FixedClock
 
 
@@ -520,12 +520,7 @@ async def test_an_attempt_recorded_settles_the_export_or_puts_it_back(
     """`record_attempt` (one statement on PostgreSQL): the export as its attempt left it, and its
     outbox row gone when it is settled, due again when it is deferred; other rows untouched."""
     now = clock.now()
-    delivered, deferred, bystander = an_export(now), an_export(now), an_export(now)
-    async with units() as uow:
-        for export in (delivered, deferred, bystander):
-            await uow.exports.add(export)
-            await uow.outbox.put(export.id, now)
-        await uow.commit()
+    delivered, deferred, bystander = await queued(units, now, 3)
     async with units() as uow:  # a worker's claim
         claimed = await uow.exports.get_many([delivered.id, deferred.id])
     sent_at, due_again = clock.advance(minutes=1), now + timedelta(hours=1)
@@ -547,11 +542,7 @@ async def test_an_attempt_recorded_settles_the_export_or_puts_it_back(
 
 async def test_an_attempt_is_put_back_at_its_due_time(units: UnitOfWorkFactory, clock: FixedClock) -> None:
     now = clock.now()
-    export = an_export(now)
-    async with units() as uow:
-        await uow.exports.add(export)
-        await uow.outbox.put(export.id, now)
-        await uow.commit()
+    (export,) = await queued(units, now, 1)
     async with units() as uow:
         claimed = await uow.exports.get(export.id)
     assert claimed is not None
@@ -570,11 +561,7 @@ async def test_an_attempt_on_an_export_changed_since_it_was_read_writes_nothing(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
     now = clock.now()
-    export = an_export(now)
-    async with units() as uow:
-        await uow.exports.add(export)
-        await uow.outbox.put(export.id, now)
-        await uow.commit()
+    (export,) = await queued(units, now, 1)
     async with units() as uow:  # a worker claims it, then its lease runs out
         claimed = await uow.exports.get(export.id)
     assert claimed is not None
