@@ -96,7 +96,7 @@ class OneStatementDelivery:
             rows = await driver.fetch(statement.sql, *statement.parameters_of(values))
             exports = [_export(statement.result_of(row)) for row in rows]
             settled = [e.id for e in exports if e.status is not ExportStatus.QUEUED]
-            if settled:  # rare: a person retried or the export failed while its row was due
+            if settled:  # rare: an export settled elsewhere while its row was still due
                 await driver.execute("DELETE FROM outbox WHERE export_id = ANY($1::varchar[])", settled)
         return [e for e in exports if e.status is ExportStatus.QUEUED]
 
