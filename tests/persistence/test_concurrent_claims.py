@@ -4,6 +4,7 @@ each holding its claim open: on PostgreSQL neither waits for the other and no ex
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +15,16 @@ from tests.conftest import FixedClock
 from tests.persistence.conftest import sqlalchemy_units
 
 pytestmark = pytest.mark.postgres
+
+Workers = tuple[SqlAlchemyUnitOfWorkFactory, SqlAlchemyUnitOfWorkFactory]
+
+
+@pytest.fixture
+async def workers(postgres_url: str) -> AsyncIterator[Workers]:
+    """Two workers' units of work on engines of their own, on an emptied database."""
+    async for first in sqlalchemy_units(postgres_url, truncate=True):
+        async for second in sqlalchemy_units(postgres_url, truncate=False):
+            yield first, second
 
 
 async def _claim_held_open(
@@ -27,31 +38,29 @@ async def _claim_held_open(
 
 
 async def test_claims_held_open_side_by_side_never_share_an_export(
-    postgres_url: str, clock: FixedClock
+    workers: Workers, clock: FixedClock
 ) -> None:
+    first, second = workers
     now = clock.now()
-    async for first in sqlalchemy_units(postgres_url, truncate=True):
-        async for second in sqlalchemy_units(postgres_url, truncate=False):
-            exports = await queued(first, now, 6)  # once the mappers are on
-            both_claimed = asyncio.Barrier(2)
-            one, other = await asyncio.gather(
-                _claim_held_open(first, now, 4, both_claimed), _claim_held_open(second, now, 4, both_claimed)
-            )
-            assert len(one) + len(other) == 6
-            assert set(one) | set(other) == {e.id for e in exports}
+    exports = await queued(first, now, 6)
+    both_claimed = asyncio.Barrier(2)
+    one, other = await asyncio.gather(
+        _claim_held_open(first, now, 4, both_claimed), _claim_held_open(second, now, 4, both_claimed)
+    )
+    assert len(one) + len(other) == 6
+    assert set(one) | set(other) == {e.id for e in exports}
 
 
 async def test_a_claim_in_one_statement_skips_rows_another_claim_holds(
-    postgres_url: str, clock: FixedClock
+    workers: Workers, clock: FixedClock
 ) -> None:
     """`claim_due` takes what another worker has not locked, at once, rather than waiting for it."""
+    first, second = workers
     now = clock.now()
-    async for first in sqlalchemy_units(postgres_url, truncate=True):
-        async for second in sqlalchemy_units(postgres_url, truncate=False):
-            exports = await queued(first, now, 4)
-            async with first() as uow:
-                held = set(await uow.outbox.claim(now, now + timedelta(minutes=5), 2))  # not committed
-                claimed = await asyncio.wait_for(second.claim_due(now, now + timedelta(minutes=5), 4), 5)
-                await uow.commit()
-            assert len(held) == 2
-            assert {e.id for e in claimed} == {e.id for e in exports} - held
+    exports = await queued(first, now, 4)
+    async with first() as uow:
+        held = set(await uow.outbox.claim(now, now + timedelta(minutes=5), 2))  # not committed
+        claimed = await asyncio.wait_for(second.claim_due(now, now + timedelta(minutes=5), 4), 5)
+        await uow.commit()
+    assert len(held) == 2
+    assert {e.id for e in claimed} == {e.id for e in exports} - held
