@@ -67,8 +67,8 @@ from sandbox.server import free_port
 from sandbox.world import Rig, environment_for, rig
 
 DATABASE = "octobridge_bench"
-# Documents each side renders before its clock starts: SaxonC, fresh in a process, runs its first
-# hundred or so documents at two thirds of its speed, and each end to end run starts a new worker.
+# Documents each side renders before the first round: SaxonC, fresh in a process, runs its first
+# hundred or so documents at two thirds of its speed.
 WARM_UP = 200
 
 
