@@ -55,7 +55,12 @@ class PeppolUblToolkit:
 
     def render(self, source: SourceDocument) -> RenderedDocument:
         if source.ubl is not None:
-            doc = read_ubl(parse_ubl(source.ubl))
+            try:
+                doc = read_ubl(parse_ubl(source.ubl))
+            except InvalidDocument:
+                raise
+            except Invalid as exc:  # not XML, not UBL, too large: the original is what is wrong
+                raise InvalidDocument(f"Banqup's original UBL cannot be used: {exc.message}") from exc
             doc = _with_pdf(doc, source.pdf)
         else:
             doc = banqup_to_peppol(decode_banqup(source.json), source.pdf)

@@ -24,6 +24,7 @@ from application.use_cases.delivery import (
     RENDERED_ON_A_THREAD_FROM,
     ClaimDueExports,
     DeliverExport,
+    DeliveryResult,
     attachment_name,
 )
 from application.use_cases.exports import RetryExport
@@ -100,6 +101,10 @@ class World:
         return list(self.claimed)
 
     async def attempt(self, export_id: str, deliver: DeliverExport | None = None) -> ExportStatus | None:
+        """The export's status after an attempt (`attempt_in_full`)."""
+        return (await self.attempt_in_full(export_id, deliver)).status
+
+    async def attempt_in_full(self, export_id: str, deliver: DeliverExport | None = None) -> DeliveryResult:
         """Delivers the export as claimed, claiming what is due first when it was not yet."""
         if export_id not in self.claimed:
             await self.due()
@@ -307,18 +312,20 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
     assert (await world.export(export_id)).status is ExportStatus.DELIVERED
 
 
-async def test_a_surprise_while_rendering_is_recorded_and_retried_not_lost(world: World) -> None:
+async def test_a_surprise_while_rendering_fails_the_export_at_once_as_a_defect(world: World) -> None:
     class Broken(Renderer):
         def render(self, source: SourceDocument) -> RenderedDocument:
             raise KeyError("vatRate")
 
     export_id = await world.queue()
     deliver = DeliverExport(world.units, world.clock, world.banqup, Broken(), world.relay, SCHEDULE)
-    assert await world.attempt(export_id, deliver) is ExportStatus.QUEUED
+    result = await world.attempt_in_full(export_id, deliver)
+    assert (result.status, result.outcome, result.reason) == ("failed", "failed", "document")
     export = await world.export(export_id)
-    assert export.attempts[-1].detail == "unexpected error: KeyError: 'vatRate'"
+    assert export.last_error == result.detail
+    assert "defect to report" in result.detail and "KeyError: 'vatRate'" in result.detail
     async with world.units() as uow:
-        assert await uow.outbox.depth() == 1  # comes back by the schedule, and fails past its horizon
+        assert await uow.outbox.depth() == 0  # never tried again on its own
 
 
 @pytest.mark.parametrize(("pdf_bytes", "on_the_loop"), [(1024, True), (RENDERED_ON_A_THREAD_FROM, False)])
