@@ -9,7 +9,7 @@ from typing import Literal, cast
 
 import msgspec
 
-from application.errors import InvalidDocument, Violation
+from application.errors import Invalid, InvalidDocument, Violation
 from domain.errors import InvalidValue
 from domain.file_names import file_name_stem
 from domain.identifiers import BelgianVatNumber, EnterpriseNumber, StructuredCommunication
@@ -172,8 +172,9 @@ class BanqupDocument(_Struct):
 
 
 def decode_banqup(document_json: bytes) -> BanqupDocument:
-    """Raises `InvalidDocument` when the bytes are not a Banqup document, or hold an identifier XML
-    cannot carry; the message names the path, not the data. Free text is made safe (`_xml_safe`)."""
+    """Raises `Invalid` when the bytes are not a Banqup document, `InvalidDocument` when an identifier
+    holds what XML cannot carry; the message names the path, not the data. Free text is made safe
+    (`_xml_safe`)."""
     try:
         document = msgspec.json.decode(document_json, type=BanqupDocument)
     except msgspec.ValidationError as exc:
@@ -185,15 +186,14 @@ def decode_banqup(document_json: bytes) -> BanqupDocument:
     try:
         return cast(BanqupDocument, _xml_safe(document, ""))
     except InvalidValue as exc:
-        raise _refused("the Banqup document cannot be made into Peppol UBL", str(exc), exc.field) from exc
+        violation = Violation(MAPPING_RULE, True, str(exc), exc.field)
+        raise InvalidDocument(
+            f"the Banqup document cannot be made into Peppol UBL: {exc}", (violation,)
+        ) from exc
 
 
-def _not_banqup(reason: str) -> InvalidDocument:
-    return _refused("not a Banqup document", reason)
-
-
-def _refused(what: str, reason: str, field: str = "") -> InvalidDocument:
-    return InvalidDocument(f"{what}: {reason}", (Violation(MAPPING_RULE, True, reason, field),))
+def _not_banqup(reason: str) -> Invalid:
+    return Invalid(f"not a Banqup document: {reason}")
 
 
 # What XML 1.0 cannot carry: control characters other than tab, LF and CR, lone surrogates, U+FFFE/F.
