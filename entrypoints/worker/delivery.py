@@ -13,6 +13,7 @@ import structlog
 from application.errors import ApplicationError
 from application.use_cases.delivery import DeliveryResult
 from domain.export import AttemptOutcome, Export, ExportStatus
+from entrypoints.worker.attempt_counts import AttemptCounter
 
 log = structlog.get_logger("octobridge.worker")
 
@@ -41,10 +42,17 @@ class DeliveryLoop:
     time (ratio to the bare loop, medians of alternated runs: 0.65 against 0.78, docs/decisions/0004)."""
 
     def __init__(
-        self, claim: Claim, deliver: Deliver, *, concurrency: int = IN_FLIGHT, idle_wait: float = 1.0
+        self,
+        claim: Claim,
+        deliver: Deliver,
+        *,
+        concurrency: int = IN_FLIGHT,
+        idle_wait: float = 1.0,
+        counter: AttemptCounter | None = None,
     ) -> None:
         self._claim = claim
         self._deliver = deliver
+        self._counter = counter
         self._concurrency = concurrency
         self._idle_wait = idle_wait
         self.delivered = 0
@@ -63,10 +71,14 @@ class DeliveryLoop:
                 waiting: set[asyncio.Future[Any]] = {stopping, *in_flight}
                 await asyncio.wait(waiting, timeout=self._idle_wait, return_when=asyncio.FIRST_COMPLETED)
                 in_flight = {task for task in in_flight if not task.done()}
+                if self._counter is not None:
+                    await self._counter.flush_if_due()
         finally:
             stopping.cancel()
             if in_flight:
                 await asyncio.gather(*in_flight)
+            if self._counter is not None:
+                await self._counter.flush()
 
     async def _claim_safely(self, limit: int) -> list[Export]:
         try:
@@ -87,6 +99,8 @@ class DeliveryLoop:
             return
         if result.status is ExportStatus.DELIVERED:
             self.delivered += 1
+        if self._counter is not None:
+            self._counter.count(result)
         _log_attempt(export, result, time.perf_counter() - started)
 
 
