@@ -46,6 +46,14 @@ class Verdict:
     violations: tuple[Violation, ...] = ()
 
 
+# Whom an `Unavailable` is about, by the step that met it (rendering talks to no one).
+_UNAVAILABLE = {
+    Step.FETCH: AttemptReason.BANQUP,
+    Step.SEND: AttemptReason.RELAY,
+    Step.RECORD: AttemptReason.DATABASE,
+}
+
+
 def _deferred(reason: AttemptReason, detail: str) -> Verdict:
     return Verdict(AttemptOutcome.DEFERRED, reason, detail)
 
@@ -68,8 +76,7 @@ def judge(step: Step, error: Exception) -> Verdict:
             f"with the document: {_named(error)}",
         )
     if isinstance(error, Unavailable):
-        temporary = {Step.FETCH: AttemptReason.BANQUP, Step.SEND: AttemptReason.RELAY}
-        return _deferred(temporary.get(step, AttemptReason.DATABASE), error.message)
+        return _deferred(_UNAVAILABLE[step], error.message)
     if step is Step.FETCH and isinstance(error, NotFound):
         return _failed(AttemptReason.DOCUMENT, f"Banqup no longer has the document: {error.message}")
     if isinstance(error, RecipientRefused):

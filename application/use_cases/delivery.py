@@ -80,9 +80,10 @@ class DeliveryResult(Struct):
 
 
 class DeliverExport:
-    """Sends one queued export and records the attempt. No transaction stays open while Banqup or the
-    mail relay is being talked to; temporary failures come back later by the `RetrySchedule`, and
-    become final past its horizon with the last answer."""
+    """Sends one queued export, records the attempt and says what happened; it logs nothing. No
+    transaction stays open while Banqup or the mail relay is being talked to. What a failure means
+    is `judge`'s to say: temporary failures (I/O) come back later by the `RetrySchedule`, and become
+    final past its horizon with the last answer; anything about the document fails it at once."""
 
     def __init__(
         self,
@@ -143,13 +144,13 @@ class DeliverExport:
             return await self._record_on_current(claimed.id, verdict, message_id)
         return claimed
 
-    async def _record_on_current(self, export_id: str, outcome: Verdict, message_id: str) -> Export | None:
+    async def _record_on_current(self, export_id: str, verdict: Verdict, message_id: str) -> Export | None:
         """The outcome recorded on the export as it is now, if it is still queued."""
         async with self._uow() as uow:
             export = await uow.exports.get(export_id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
-            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, outcome, message_id))
+            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, verdict, message_id))
             await uow.commit()
         return export
 
@@ -177,21 +178,21 @@ class DeliverExport:
             return judge(step, exc)
         return Verdict(AttemptOutcome.DELIVERED, None, reply)
 
-    def _judged(self, export: Export, outcome: Verdict, message_id: str) -> datetime | None:
+    def _judged(self, export: Export, verdict: Verdict, message_id: str) -> datetime | None:
         """The attempt recorded on `export`; when it is next due, or None when it is settled."""
         now = self._clock.now()
-        if outcome.outcome is AttemptOutcome.DELIVERED:
-            export.delivered(now, message_id, outcome.detail)
-        elif outcome.outcome is AttemptOutcome.FAILED:
-            export.failed(now, outcome.detail, outcome.violations)
+        if verdict.outcome is AttemptOutcome.DELIVERED:
+            export.delivered(now, message_id, verdict.detail)
+        elif verdict.outcome is AttemptOutcome.FAILED:
+            export.failed(now, verdict.detail, verdict.violations)
         else:
             retry_at = self._schedule.next_attempt(
                 export.first_attempt_at or now, now, _deferrals(export) + 1, self._clock.jitter()
             )
             if retry_at is not None:
-                export.deferred(now, outcome.detail)
+                export.deferred(now, verdict.detail)
                 return retry_at
-            export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {outcome.detail}")
+            export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {verdict.detail}")
         return None
 
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryStore
 from adapters.ubl import PeppolUblToolkit
+from application.attempts import AttemptReason, Step, judge
 from application.errors import (
     Conflict,
     Invalid,
@@ -30,7 +33,7 @@ from application.use_cases.delivery import (
 )
 from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
-from domain.export import Export, ExportStatus
+from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.retry import RetrySchedule
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
@@ -490,3 +493,33 @@ async def test_a_control_character_in_a_name_is_made_safe_and_the_document_goes(
     (mail,) = world.relay.sent
     assert mail.subject == "Invoice INV-2026-0042 — Brasserie Dupont SRL"
     assert b"<cbc:RegistrationName>Brasserie Dupont SRL</cbc:RegistrationName>" in mail.attachment
+
+
+ERRORS = st.sampled_from(
+    [
+        Unavailable,
+        NotFound,
+        Invalid,
+        InvalidDocument,
+        RecipientRefused,
+        Conflict,
+        RuntimeError,
+        KeyError,
+        ValueError,
+    ]
+)
+
+
+@given(step=st.sampled_from(Step), kind=ERRORS, words=st.text(max_size=30))
+def test_only_io_is_ever_tried_again_and_rendering_never_is(
+    step: Step, kind: type[Exception], words: str
+) -> None:
+    verdict = judge(step, kind(words))
+    assert verdict.outcome in (AttemptOutcome.DEFERRED, AttemptOutcome.FAILED)
+    if step is Step.RENDER or kind in (InvalidDocument, RecipientRefused):
+        assert verdict.outcome is AttemptOutcome.FAILED
+    if step is Step.RENDER:
+        assert verdict.reason is AttemptReason.DOCUMENT
+    if kind is Unavailable and step is not Step.RENDER:
+        assert verdict.outcome is AttemptOutcome.DEFERRED
+        assert verdict.reason in (AttemptReason.BANQUP, AttemptReason.RELAY, AttemptReason.DATABASE)
