@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sqlite3
 import subprocess
@@ -132,3 +133,9 @@ def test_the_worker_compiles_its_rules_before_it_claims_anything(tmp_path: Path)
     assert result.stderr.strip().splitlines() == [
         "octobridge: the validation stylesheet PEPPOL-EN16931-UBL.xslt cannot be compiled"
     ]
+
+
+def test_version_is_the_installed_one(tmp_path: Path) -> None:
+    result = octobridge("--version", var=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"octobridge {importlib.metadata.version('octobridge')}\n"
