@@ -231,5 +231,5 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings) -> Container:
     """A container for `settings`; call `await container.init_resources()` before resolving use
     cases and `await container.shutdown_resources()` at the end."""
-    Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
+    Path(settings.var_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
     return Container(settings=settings)

@@ -198,7 +198,7 @@ def _generated_secrets(path: Path) -> dict[str, str]:
     stored = _stored_secrets(path)
     if stored is not None and all(stored.get(name) for name in GENERATED):
         return stored
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fresh = {name: secrets.token_urlsafe(32) for name in GENERATED}
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secrets-")  # mode 0600
     try:
