@@ -2,9 +2,10 @@
 
 In production (`OCTOBRIDGE_ENV=production`) they are refused, one line per variable at fault, unless
 they name real services: PostgreSQL, an SMTP relay, Banqup and Octopus, and secrets of at least 32
-characters given by the operator. An outside service's URL names a stand-in when its host is a loopback
-address or `localhost`, where the demo serves its stand-ins, or lies under a special-use domain of RFC
-6761 (`.test`, `.example`, `.invalid`, `.localhost`), where the tests put them.
+characters given by the operator. An outside service's URL names a stand-in when its host is a
+loopback address, 0.0.0.0 or `localhost`, where the demo serves its stand-ins, or lies under a
+special-use domain of RFC 6761 (`.test`, `.example`, `.invalid`, `.localhost`), where the tests put
+them (docs/decisions/0007).
 """
 
 from __future__ import annotations
@@ -105,8 +106,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def production_faults(self) -> list[str]:
         """What keeps these settings from running in production, one line per variable at fault."""
         faults: dict[str, str] = {}
-        if _dialect(self.database_url) != "postgresql":
-            faults["database_url"] = "must name PostgreSQL in production (postgresql+asyncpg://…), not SQLite"
+        dialect = _dialect(self.database_url)
+        if dialect != "postgresql":
+            faults["database_url"] = "must name PostgreSQL in production (postgresql+asyncpg://…)" + (
+                ", not SQLite" if dialect == "sqlite" else ""
+            )
         if not self.smtp_url:
             faults["smtp_url"] = (
                 "must name the SMTP relay in production; without it mail is only written to files"

@@ -164,6 +164,13 @@ def test_production_refuses_sqlite(tmp_path: Path, value: str | None) -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["", "mysql+aiomysql://octo@db/octobridge"])
+def test_production_refuses_any_database_but_postgresql(tmp_path: Path, value: str) -> None:
+    assert production_faults(tmp_path, DATABASE_URL=value) == [
+        "OCTOBRIDGE_DATABASE_URL must name PostgreSQL in production (postgresql+asyncpg://…)"
+    ]
+
+
 def test_production_names_every_variable_at_fault_at_once(tmp_path: Path) -> None:
     faults = production_faults(
         tmp_path,
