@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 
 import msgspec
@@ -9,8 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import Invalid
+from adapters.memory.unit_of_work import (
+    InMemoryExportRepository,
+    InMemoryUnitOfWork,
+    InMemoryUnitOfWorkFactory,
+)
+from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery
 from application.use_cases.client_integration import (
@@ -18,8 +24,8 @@ from application.use_cases.client_integration import (
     ActivateClientIntegration,
     DeactivateClientIntegration,
 )
-from application.use_cases.receive_message import ReceiveDocumentMessage
-from domain.export import ExportStatus
+from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
+from domain.export import Export, ExportStatus
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
 
@@ -185,3 +191,47 @@ async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_ag
     assert (export.status, export.skip_reason, export.occurred_at) == ("queued", None, clock.now())
     third = await receive(a_message(clock.advance(minutes=1), document="d"))
     assert (third.outcome, third.reason) == ("ignored", "repeat")
+
+
+LOST = "doc-lost"
+
+
+class _LosingExports(InMemoryExportRepository):
+    """Keeps no export of document `LOST`, as the trigger of tests/persistence/lost_exports.py: its
+    outbox row then names no export, and the fake refuses it as the database's foreign key does."""
+
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        await super().add_many([e for e in exports if e.document_id != LOST])
+
+
+class _LosingUnitOfWork(InMemoryUnitOfWork):
+    def _open(self) -> None:
+        super()._open()
+        self.exports = _LosingExports(self._staged)
+
+
+class _LosingUnits(InMemoryUnitOfWorkFactory):
+    cause_removed = False
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return super().__call__() if self.cause_removed else _LosingUnitOfWork(self.store)
+
+
+async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_the_cause_is_removed(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    losing = _LosingUnits(units.store)
+    receive = ReceiveDocumentMessage(losing, clock)
+    at = clock.advance(minutes=1)
+    batch = [a_message(at, message_id=f"m-{d}", document=d) for d in ("d1", LOST, "d2")]
+    results = await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True)
+    assert [r.outcome if isinstance(r, MessageOutcome) else type(r) for r in results] == [
+        "exported",
+        NotStored,  # not a repeat: nothing of it was stored
+        "exported",
+    ]
+    assert sorted(units.store.messages) == ["m-d1", "m-d2"] and len(units.store.outbox) == 2
+    losing.cause_removed = True
+    assert (await receive(batch[1])).outcome == "exported"
+    assert (await receive(batch[1])).reason == "repeat"
+    assert sorted(e.document_id for e in units.store.exports.values()) == ["d1", "d2", LOST]
