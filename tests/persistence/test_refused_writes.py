@@ -8,10 +8,11 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.persistence import tables
-from adapters.persistence.errors import TAKEN_FIRST
-from application.errors import NotStored
+from adapters.persistence.errors import translated_errors
+from application.errors import Conflict, NotStored
+from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
@@ -67,6 +68,47 @@ async def test_a_batch_with_a_message_the_database_refuses_stores_the_others(
     assert await _stored(units) == (["doc-1", "doc-2", "doc-bad"], 3)
 
 
-def test_the_keys_that_mean_recorded_first_are_keys_of_the_schema() -> None:
-    keys = {str(c.name) for table in tables.metadata.tables.values() for c in table.constraints}
-    assert set(TAKEN_FIRST) <= keys
+async def _one_row_in_each_table(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+    await _prepare(units, clock)
+    await ReceiveDocumentMessage(units, clock)(a_message(clock.advance(minutes=1)))
+    async with units() as uow:
+        await uow.octopus.save_tokens("p1", OctopusTokens("access", "refresh", clock.now()))
+        await uow.octopus.begin(ConnectAttempt("state", "p1", "verifier", "https://b.example/", clock.now()))
+        await uow.dossier_lists.lock("p1")
+        await uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("statement", "told_as"),
+    [
+        ("INSERT INTO received_messages SELECT * FROM received_messages", Conflict),
+        ("INSERT INTO extensions SELECT * FROM extensions", Conflict),
+        ("INSERT INTO client_integrations SELECT * FROM client_integrations", Conflict),
+        ("INSERT INTO octopus_tokens SELECT * FROM octopus_tokens", Conflict),
+        ("INSERT INTO outbox SELECT * FROM outbox", NotStored),
+        ("INSERT INTO connect_attempts SELECT * FROM connect_attempts", NotStored),
+        ("INSERT INTO octopus_dossier_lists SELECT * FROM octopus_dossier_lists", NotStored),
+        ("INSERT INTO received_messages (message_id) VALUES ('no-time')", NotStored),  # NOT NULL
+        (
+            "INSERT INTO outbox (export_id, available_at) SELECT 'no-export', available_at FROM outbox",
+            NotStored,
+        ),
+    ],
+)
+async def test_each_refusal_of_the_database_is_told_by_the_constraint_at_fault(
+    database: tuple[str, UnitOfWorkFactory], clock: FixedClock, statement: str, told_as: type[Exception]
+) -> None:
+    """A key of one thing taken is that thing recorded first (`Conflict`); anything else the database
+    refuses is `NotStored`, in the driver's words and without the statement."""
+    url, units = database
+    await _one_row_in_each_table(units, clock)
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            if url.startswith("sqlite"):
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            with pytest.raises(told_as) as raised, translated_errors():
+                await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+    assert "INSERT" not in raised.value.args[0]
