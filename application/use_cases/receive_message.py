@@ -96,9 +96,11 @@ class ReceiveDocumentMessage:
 
     async def _record_batch(self, events: Sequence[DocumentEvent]) -> list[MessageOutcome | Exception]:
         """One transaction for the batch. When it fails for one message's sake (a `Conflict`: another
-        transaction recorded one of them first), each goes again in a transaction of its own, so
-        that R11 holds exactly and one message's failure is no other's. A database that cannot be
-        reached fails them all at once."""
+        transaction recorded one of them first; or `NotStored`: the database refused one of them),
+        each goes again in a transaction of its own, so that R11 holds exactly and one message's
+        failure is no other's. Alone, a `Conflict` is a repeat; anything else is that message's
+        failure, with nothing of it recorded, so that it is never acknowledged. A database that
+        cannot be reached fails them all at once."""
         try:
             return list(await self._record(events))
         except Unavailable as exc:
