@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -26,7 +26,7 @@ from application.use_cases.client_integration import (
 )
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from domain.export import Export, ExportStatus
-from tests.builders import MAILBOX, a_message
+from tests.builders import MAILBOX, a_message, an_export
 from tests.conftest import FixedClock
 
 pytestmark = pytest.mark.usefixtures("active_client")
@@ -235,3 +235,38 @@ async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_
     assert (await receive(batch[1])).outcome == "exported"
     assert (await receive(batch[1])).reason == "repeat"
     assert sorted(e.document_id for e in units.store.exports.values()) == ["d1", "d2", LOST]
+
+
+class _OutrunUnitOfWork(InMemoryUnitOfWork):
+    """Its commit lets another transaction first record document d1 as skipped (its own message
+    came from before the client was active)."""
+
+    async def commit(self) -> None:
+        async with InMemoryUnitOfWork(self._store) as other:
+            await other.exports.add(
+                an_export(datetime(2020, 1, 1, tzinfo=UTC), document="d1", status=ExportStatus.SKIPPED)
+            )
+            await other.commit()
+        await super().commit()
+
+
+class _OutrunOnce(InMemoryUnitOfWorkFactory):
+    outrun = False
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        if self.outrun:
+            return super().__call__()
+        self.outrun = True
+        return _OutrunUnitOfWork(self.store)
+
+
+async def test_a_message_outrun_by_another_transaction_is_judged_again_not_taken_for_a_repeat(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(_OutrunOnce(units.store), clock)
+    outcome = await receive(a_message(clock.advance(minutes=1), message_id="m1", document="d1"))
+    assert outcome.outcome == "exported"  # the other one's skip does not stand for this approval
+    async with units() as uow:
+        export = await uow.exports.get(outcome.export_id or "")
+        assert export is not None and export.status is ExportStatus.QUEUED
+        assert list(units.store.outbox) == [export.id] and list(units.store.messages) == ["m1"]
