@@ -12,6 +12,7 @@ __all__ = [
     "InvalidDocument",
     "NotFound",
     "NotStored",
+    "RecipientRefused",
     "Unavailable",
     "Violation",
 ]
@@ -62,3 +63,7 @@ class InvalidDocument(Invalid):
     def __init__(self, message: str, violations: tuple[Violation, ...] = ()) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class RecipientRefused(Invalid):
+    """The mail relay refused the recipient's address for good (a 5xx reply to `RCPT TO`)."""

@@ -46,7 +46,7 @@ from application.use_cases.extension import (
 )
 from application.use_cases.import_clients import ImportClients
 from application.use_cases.message_ids import ForgetOldMessageIds
-from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
+from application.use_cases.metrics import AddAttemptCounts, CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.retry import RetrySchedule
@@ -198,6 +198,7 @@ class UseCases(containers.DeclarativeContainer):
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)
     read_operational_figures = providers.Factory(ReadOperationalFigures, uow, clock)
+    add_attempt_counts = providers.Factory(AddAttemptCounts, uow)
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)

@@ -12,6 +12,7 @@ from typing import Self
 
 from application.dossier_budget import DossierList
 from application.errors import Conflict, NotStored
+from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -32,6 +33,7 @@ class MemoryStore:
     tokens: dict[str, OctopusTokens] = field(default_factory=dict)
     attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
     dossier_lists: dict[str, DossierList] = field(default_factory=dict)
+    attempt_counts: dict[AttemptKind, int] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -251,6 +253,19 @@ class InMemoryOctopusDossierLists:
         self._items.pop(partner_id, None)
 
 
+class InMemoryAttemptCounts:
+    def __init__(self, staged: _Staged) -> None:
+        self._totals = staged.data.attempt_counts
+
+    async def add(self, counts: Mapping[AttemptKind, int]) -> None:
+        for kind, count in counts.items():
+            if count:
+                self._totals[kind] = self._totals.get(kind, 0) + count
+
+    async def totals(self) -> dict[AttemptKind, int]:
+        return dict(self._totals)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -269,6 +284,7 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutbox(self._staged)
         self.octopus = InMemoryOctopusConnections(self._staged)
         self.dossier_lists = InMemoryOctopusDossierLists(self._staged)
+        self.attempt_counts = InMemoryAttemptCounts(self._staged)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -294,6 +310,7 @@ class InMemoryUnitOfWork:
             "tokens",
             "attempts",
             "dossier_lists",
+            "attempt_counts",
             "commits",
         ):
             setattr(store, name, copy.deepcopy(getattr(staged, name)))

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from application.ports.attempt_counts import AttemptCounts
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     ClientIntegrationRepository,
@@ -42,6 +43,8 @@ class UnitOfWork(Protocol):
     def octopus(self) -> OctopusConnections: ...
     @property
     def dossier_lists(self) -> OctopusDossierLists: ...
+    @property
+    def attempt_counts(self) -> AttemptCounts: ...
 
     async def __aenter__(self) -> Self: ...
 
