@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -15,6 +17,7 @@ from adapters.memory.unit_of_work import (
     InMemoryExportRepository,
     InMemoryUnitOfWork,
     InMemoryUnitOfWorkFactory,
+    MemoryStore,
 )
 from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
@@ -28,6 +31,7 @@ from application.use_cases.receive_message import MessageOutcome, ReceiveDocumen
 from domain.export import Export, ExportStatus
 from tests.builders import MAILBOX, a_message, an_export
 from tests.conftest import FixedClock
+from tests.use_cases.test_group_commit import _world
 
 pytestmark = pytest.mark.usefixtures("active_client")
 
@@ -197,24 +201,37 @@ LOST = "doc-lost"
 
 
 class _LosingExports(InMemoryExportRepository):
-    """Keeps no export of document `LOST`, as the trigger of tests/persistence/lost_exports.py: its
-    outbox row then names no export, and the fake refuses it as the database's foreign key does."""
+    """Keeps no export of the documents `lost`, as the trigger of tests/persistence/lost_exports.py:
+    their outbox rows then name no export, and the fake refuses them as the database's foreign key
+    does."""
+
+    def __init__(self, staged: Any, lost: frozenset[str]) -> None:
+        super().__init__(staged)
+        self._lost = lost
 
     async def add_many(self, exports: Sequence[Export]) -> None:
-        await super().add_many([e for e in exports if e.document_id != LOST])
+        await super().add_many([e for e in exports if e.document_id not in self._lost])
 
 
 class _LosingUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, store: MemoryStore, lost: frozenset[str]) -> None:
+        super().__init__(store)
+        self._lost = lost
+
     def _open(self) -> None:
         super()._open()
-        self.exports = _LosingExports(self._staged)
+        self.exports = _LosingExports(self._staged, self._lost)
 
 
 class _LosingUnits(InMemoryUnitOfWorkFactory):
-    cause_removed = False
+    """Units of work that lose the exports of `lost`, until the cause is removed (`lost` emptied)."""
+
+    def __init__(self, store: MemoryStore, lost: frozenset[str] = frozenset({LOST})) -> None:
+        super().__init__(store)
+        self.lost = lost
 
     def __call__(self) -> InMemoryUnitOfWork:
-        return super().__call__() if self.cause_removed else _LosingUnitOfWork(self.store)
+        return _LosingUnitOfWork(self.store, self.lost) if self.lost else super().__call__()
 
 
 async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_the_cause_is_removed(
@@ -231,10 +248,56 @@ async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_
         "exported",
     ]
     assert sorted(units.store.messages) == ["m-d1", "m-d2"] and len(units.store.outbox) == 2
-    losing.cause_removed = True
+    losing.lost = frozenset()
     assert (await receive(batch[1])).outcome == "exported"
     assert (await receive(batch[1])).reason == "repeat"
     assert sorted(e.document_id for e in units.store.exports.values()) == ["d1", "d2", LOST]
+
+
+DOCUMENTS = ["d1", "d2", "d3"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["m1", "m2", None]), st.sampled_from(DOCUMENTS)), min_size=1, max_size=8
+    ),
+    st.frozensets(st.sampled_from(DOCUMENTS)),
+)
+def test_messages_the_database_refuses_cost_the_others_of_their_batch_nothing(
+    drawn: list[tuple[str | None, str]], lost: frozenset[str]
+) -> None:
+    """Whichever messages of a batch the database refuses, each caller hears what it would have heard
+    alone, and the store holds what it would have held."""
+    clock = FixedClock()
+    base = asyncio.run(_world(clock))
+    at = clock.advance(minutes=1)
+    batch = [a_message(at, message_id=m or f"own-{n}", document=d) for n, (m, d) in enumerate(drawn)]
+
+    def told(result: MessageOutcome | BaseException) -> object:
+        return (result.outcome, result.reason) if isinstance(result, MessageOutcome) else type(result)
+
+    async def seen(units: InMemoryUnitOfWorkFactory, results: list[Any]) -> object:
+        exports = sorted((e.document_id, e.status) for e in units.store.exports.values())
+        return [told(r) for r in results], exports, set(units.store.messages), len(units.store.outbox)
+
+    async def one_by_one() -> object:
+        units = _LosingUnits(copy.deepcopy(base.store), lost)
+        receive = ReceiveDocumentMessage(units, clock)
+        results: list[Any] = []
+        for message in batch:
+            try:
+                results.append(await receive(message))
+            except NotStored as exc:
+                results.append(exc)
+        return await seen(units, results)
+
+    async def together() -> object:
+        units = _LosingUnits(copy.deepcopy(base.store), lost)
+        receive = ReceiveDocumentMessage(units, clock)
+        return await seen(units, await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True))
+
+    assert asyncio.run(together()) == asyncio.run(one_by_one())
 
 
 class _OutrunUnitOfWork(InMemoryUnitOfWork):
