@@ -57,6 +57,8 @@ async def test_a_message_the_database_refuses_answers_500_and_goes_through_once_
         await cause.remove()
         accepted = await client.post("/v1/messages", content=body, headers=signed(body))
         assert accepted.status_code == 202 and accepted.json()["outcome"] == "exported"
-    again = await client.post("/v1/messages", content=body, headers=signed(body))
-    assert again.status_code == 202 and again.json()["reason"] == "repeat"
+    same_document = message("m-again", P1, "c1", "doc-bad", clock.now().isoformat())
+    for repeat in (body, same_document):
+        again = await client.post("/v1/messages", content=repeat, headers=signed(repeat))
+        assert again.status_code == 202 and again.json()["reason"] == "repeat"
     assert await exports(client) == ["doc-bad"]
