@@ -11,6 +11,7 @@ __all__ = [
     "Invalid",
     "InvalidDocument",
     "NotFound",
+    "NotStored",
     "RecipientRefused",
     "Unavailable",
     "Violation",
@@ -43,6 +44,13 @@ class Invalid(ApplicationError):
 
 class Unavailable(ApplicationError):
     """A service octobridge depends on cannot be reached now; trying again later may work."""
+
+
+class NotStored(ApplicationError):
+    """The database refused a write for a reason other than a repeat (a foreign key, NOT NULL, CHECK,
+    or a key that does not mean "the same thing recorded first"): nothing of the transaction was
+    kept. Never acknowledged as done; the same request may go through once a person removes the
+    cause. The message is for operators' logs, not for callers."""
 
 
 class Forbidden(ApplicationError):

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Self
 
 from application.dossier_budget import DossierList
-from application.errors import Conflict
+from application.errors import Conflict, NotStored
 from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
@@ -113,7 +113,11 @@ class InMemoryExportRepository:
         return {e: self._items[e] for e in export_ids if e in self._items}
 
     async def add(self, export: Export) -> None:
-        if export.id in self._items or any(export_key(e) == export_key(export) for e in self._items.values()):
+        """As the database's keys: an export id taken is `NotStored`; the export's key taken is a
+        `Conflict` (the same document recorded first)."""
+        if export.id in self._items:
+            raise NotStored("an export with this id exists already")
+        if any(export_key(e) == export_key(export) for e in self._items.values()):
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
@@ -184,11 +188,15 @@ class InMemoryReceivedMessages:
 class InMemoryOutbox:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.outbox
+        self._exports = staged.data.exports
 
     async def put(self, export_id: str, available_at: datetime) -> None:
-        self._items[export_id] = available_at
+        await self.put_many([export_id], available_at)
 
     async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        """As the database's foreign key: a row for an export that does not exist is `NotStored`."""
+        if missing := [e for e in export_ids if e not in self._exports]:
+            raise NotStored(f"the outbox names exports that do not exist: {missing}")
         self._items.update(dict.fromkeys(export_ids, available_at))
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:

@@ -22,8 +22,10 @@ from domain.export import Export, ExportStatus
 class UnitOfWork(Protocol):
     """Everything done through its repositories lands together at `commit`, or not at all.
 
-    Leaving the block without committing rolls back. `commit` raises `Conflict` when another
-    transaction changed or added the same thing first, `Unavailable` when the database is down.
+    Leaving the block without committing rolls back. `commit` (and any write) raises `Conflict`
+    when another transaction changed or added the same thing first, `NotStored` when the database
+    refuses the write for any other reason (a foreign key, NOT NULL…), `Unavailable` when the
+    database is down.
     """
 
     # Read-only, so that a unit of work may name its own repository classes.

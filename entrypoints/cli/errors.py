@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import click
 
-from application.errors import ApplicationError, Conflict, Forbidden, Invalid, NotFound, Unavailable
+from application.errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    NotStored,
+    Unavailable,
+)
 from domain.errors import DomainError, InvalidValue, NotAllowed
 from entrypoints.settings import SettingsError
 
@@ -18,6 +26,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (Conflict, 1),
     (Forbidden, 1),
     (Unavailable, 1),
+    (NotStored, 1),
     (NotAllowed, 1),
 )
 
