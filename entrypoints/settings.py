@@ -3,9 +3,8 @@
 In production (`OCTOBRIDGE_ENV=production`) they are refused, one line per variable at fault, unless
 they name real services: PostgreSQL, an SMTP relay, Banqup and Octopus, and secrets of at least 32
 characters given by the operator. An outside service's URL names a stand-in when its host is a
-loopback address, 0.0.0.0 or `localhost`, where the demo serves its stand-ins, or lies under a
-special-use domain of RFC 6761 (`.test`, `.example`, `.invalid`, `.localhost`), where the tests put
-them (docs/decisions/0007).
+loopback address, 0.0.0.0, `localhost` or a name under `.localhost`: where the demo serves its
+stand-ins (docs/decisions/0009).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
 ENVIRONMENTS = ("development", "production")
 STAND_IN_BANQUP = "http://127.0.0.1:8001"
 MIN_SECRET_LENGTH = 32
-SPECIAL_USE_DOMAINS = ("test", "example", "invalid", "localhost")
 OUTSIDE_SERVICES = {
     "banqup_api_url": "Banqup's API",
     "octopus_oauth_url": "Octopus",
@@ -160,7 +158,7 @@ def _stand_in_fault(url: str) -> str | None:
         scheme, host = "", ""
     if scheme not in ("http", "https") or not host:
         return "is not an http(s) URL"
-    if host.rpartition(".")[2] in SPECIAL_USE_DOMAINS or _local_address(host):
+    if host.rpartition(".")[2] == "localhost" or _local_address(host):
         return f"names {host}, where the stand-ins run"
     return None
 

@@ -133,8 +133,7 @@ def test_production_refuses_a_generated_or_short_secret(
         ("http://0.0.0.0:8001", "names 0.0.0.0, where the stand-ins run"),
         ("https://[::1", "is not an http(s) URL"),
         ("https://LocalHost.:8443", "names localhost, where the stand-ins run"),
-        ("http://octopus.test/oauth", "names octopus.test, where the stand-ins run"),
-        ("https://api.banqup.example", "names api.banqup.example, where the stand-ins run"),
+        ("http://octopus.localhost/oauth", "names octopus.localhost, where the stand-ins run"),
     ],
 )
 def test_production_refuses_an_outside_service_that_is_missing_or_a_stand_in(
