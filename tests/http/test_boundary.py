@@ -8,14 +8,17 @@ import json
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
 from entrypoints.http.auth import WebhookSignature
+from entrypoints.http.browser import CALLBACK, COOKIE
 from entrypoints.http.problems import Unauthenticated
 from entrypoints.settings import Settings
-from sandbox.octopus import OctopusWorld
+from sandbox.octopus import OctopusWorld, standin_app
 from tests.conftest import FixedClock
 from tests.http.conftest import (
     IMPORT_MAILBOX,
@@ -193,3 +196,43 @@ async def test_a_dossier_id_given_as_a_string_is_refused(client: AsyncTestClient
     assert_problem(
         await client.put("/v1/clients/c1/octopus", json=body, headers=as_partner(active)), 400, "dossierId"
     )
+
+
+@pytest.mark.parametrize(
+    "mailbox",
+    ["=?utf-8?b?ZXZpbEBleGFtcGxlLmNvbQ==?=@b.be", "=?utf-8?q?evil=40example.com?=@import.octopus.be"],
+)
+async def test_a_mailbox_written_as_an_encoded_word_answers_422(
+    client: AsyncTestClient[Any], active: str, mailbox: str
+) -> None:
+    response = await client.put(
+        "/v1/clients/c2/octopus", json={"mailbox": mailbox}, headers=as_partner(active)
+    )
+    assert_problem(response, 422, "mailbox")
+
+
+async def test_an_octopus_callback_from_another_browser_is_refused_and_the_right_one_completes(
+    client: AsyncTestClient[Any], world: OctopusWorld, partner: str
+) -> None:
+    headers = as_partner(partner)
+    await client.put("/v1/extension", headers=headers)
+    start = await client.get(
+        "/v1/extension/octopus/connect",
+        params={"returnUrl": RETURN_URL},
+        headers=headers,
+        follow_redirects=False,
+    )
+    cookie = start.cookies[COOKIE]
+    assert f"Path={CALLBACK}" in start.headers["set-cookie"] and "HttpOnly" in start.headers["set-cookie"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin_app(world))) as octopus_login:
+        login = await octopus_login.get(start.headers["location"])
+    callback = f"{CALLBACK}?{urlsplit(login.headers['location']).query}"
+    for other_browser in ({}, {COOKIE: "x" * 43}, {COOKIE: cookie[:-1]}):
+        client.cookies.clear()
+        client.cookies.update(other_browser)
+        refused = await client.get(callback, follow_redirects=False)
+        assert_problem(refused, 400, "state")
+    client.cookies.clear()
+    client.cookies.set(COOKIE, cookie)
+    done = await client.get(callback, follow_redirects=False)
+    assert done.status_code == 302 and done.headers["location"] == f"{RETURN_URL}?octopus=connected"

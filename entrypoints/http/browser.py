@@ -1,0 +1,40 @@
+"""The secret that ties an Octopus login to the browser that began it: kept in a cookie that the
+browser sends only to the callback, and given to the connect use cases, which bind the login's
+`state` to it. A callback from another browser (no cookie, or another) is refused."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+
+from application.use_cases.octopus_connection import LOGIN_TIME
+from entrypoints.settings import Settings
+
+COOKIE = "octobridge_login"
+CALLBACK = "/v1/octopus/callback"
+_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def browser_secret(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The secret the browser's cookie holds, when it holds a well-formed one."""
+    value = connection.cookies.get(COOKIE, "")
+    return value if _SECRET.fullmatch(value) else None
+
+
+def login_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> Cookie:
+    """The cookie to set when a login begins: the browser's secret, or a new one. SameSite=Lax, so
+    that the browser sends it along when Octopus sends it back (a top-level GET from another site)."""
+    settings: Settings = connection.app.state.settings
+    return Cookie(
+        key=COOKIE,
+        value=browser_secret(connection) or secrets.token_urlsafe(32),
+        path=CALLBACK,
+        max_age=int(LOGIN_TIME.total_seconds()),
+        httponly=True,
+        secure=settings.env != "development",
+        samesite="lax",
+    )
