@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import hypothesis
 import pytest
+from hypothesis import HealthCheck, example, given
+from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from entrypoints.http.auth import WebhookSignature
@@ -236,3 +239,47 @@ async def test_an_octopus_callback_from_another_browser_is_refused_and_the_right
     client.cookies.set(COOKIE, cookie)
     done = await client.get(callback, follow_redirects=False)
     assert done.status_code == 302 and done.headers["location"] == f"{RETURN_URL}?octopus=connected"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+TEXT = st.text(max_size=30) | st.sampled_from(
+    ["document", "approved", "sent", "PURCHASES", "SALES", "INVOICE"]
+)
+DATA_TEXTS = ("documentId", "spaceId", "partnerId", "folder", "documentCategory")
+MESSAGE_LIKE = st.fixed_dictionaries(
+    {"id": TEXT | JSON, "category": TEXT | JSON, "type": TEXT | JSON},
+    optional={
+        "data": st.fixed_dictionaries(
+            {},
+            optional=dict.fromkeys(
+                ("documentId", "spaceId", "partnerId", "folder", "documentCategory"), TEXT | JSON
+            )
+            | {"occurredAt": st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()) | TEXT},
+        )
+        | JSON
+    },
+)
+
+
+@hypothesis.settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.binary(max_size=300)
+    | JSON.map(lambda value: json.dumps(value).encode())
+    | MESSAGE_LIKE.map(lambda value: json.dumps(value).encode())
+    | MESSAGE_LIKE.map(lambda value: json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+)
+@example(body=DEEP)
+@example(
+    body=b'{"id": "m", "category": "document", "type": "approved", "data": {"documentId": "d",'
+    b' "spaceId": "c", "partnerId": "p", "folder": "PURCHASES", "documentCategory": "INVOICE",'
+    b' "occurredAt": "0001-01-01T00:00:00+14:00"}}'
+)
+async def test_a_correctly_signed_body_never_answers_5xx(client: AsyncTestClient[Any], body: bytes) -> None:
+    response = await client.post("/v1/messages", content=body, headers=signed(body))
+    assert response.status_code in (202, 400, 413), response.text
