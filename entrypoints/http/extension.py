@@ -10,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
+from application.errors import Invalid
 from application.use_cases.extension import (
     GetExtension,
     InstallExtension,
@@ -20,7 +21,9 @@ from application.use_cases.octopus_connection import BeginConnect, CompleteConne
 from application.views import ExtensionView, Struct
 from entrypoints.http.browser import browser_secret, login_cookie
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
-from entrypoints.http.problems import AUTHENTICATED, problems
+from entrypoints.http.pages.render import language_of, page
+from entrypoints.http.pages.words import WORDS
+from entrypoints.http.problems import AUTHENTICATED, problem_response, problems
 
 TAGS = ["extension"]
 
@@ -119,6 +122,15 @@ async def connect_octopus(
     return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=302, cookies=[cookie])
 
 
+def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A browser sent back with a login it cannot complete sees a page saying so, in its language;
+    any other client, the problem details."""
+    if isinstance(error, Invalid) and "text/html" in request.headers.get("Accept", ""):
+        words = WORDS[language_of(request)]
+        return page(request, "error.html", 400, message=words["login_elsewhere"])
+    return problem_response(request, error)
+
+
 @get(
     "/v1/octopus/callback",
     tags=TAGS,
@@ -126,6 +138,7 @@ async def connect_octopus(
     "Only the browser that began the login (its cookie) may complete it",
     status_code=302,
     dependencies={"complete": use_case("complete_connect")},
+    exception_handlers={Exception: refused_login},
     responses=problems(400, 503),
 )
 async def octopus_callback(

@@ -283,3 +283,14 @@ MESSAGE_LIKE = st.fixed_dictionaries(
 async def test_a_correctly_signed_body_never_answers_5xx(client: AsyncTestClient[Any], body: bytes) -> None:
     response = await client.post("/v1/messages", content=body, headers=signed(body))
     assert response.status_code in (202, 400, 413), response.text
+
+
+@pytest.mark.parametrize(("language", "says"), [("en", "another browser"), ("nl", "andere browser")])
+async def test_a_browser_sent_back_with_a_login_it_cannot_complete_sees_a_page_saying_so(
+    client: AsyncTestClient[Any], language: str, says: str
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": language}
+    response = await client.get(f"{CALLBACK}?state=another-browsers-state&code=x", headers=browser)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert says in response.text and f'lang="{language}"' in response.text
