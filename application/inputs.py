@@ -21,7 +21,9 @@ Text = Annotated[str, msgspec.Meta(pattern=f"^[^{_UNSTORABLE}]*$")]
 
 MAX_DEPTH = 32
 _OPENING, _CLOSING = b"[{", b"]}"
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A string, or what is left of the body after an unterminated one: never failing to match where a
+# quote opens is what keeps the scan linear (a failed match would be tried again at every quote).
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"?', re.DOTALL)
 _NOT_A_BRACKET = bytes(b for b in range(256) if b not in _OPENING + _CLOSING)
 _ERROR_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
