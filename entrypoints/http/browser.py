@@ -26,15 +26,22 @@ def browser_secret(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None
 
 
 def login_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> Cookie:
-    """The cookie to set when a login begins: the browser's secret, or a new one. SameSite=Lax, so
-    that the browser sends it along when Octopus sends it back (a top-level GET from another site)."""
+    """The cookie to set when a login begins: the browser's secret, or a new one."""
     settings: Settings = connection.app.state.settings
+    return cookie_for(browser_secret(connection) or secrets.token_urlsafe(32), settings)
+
+
+def cookie_for(secret: str, settings: Settings) -> Cookie:
+    """HttpOnly; outside development Secure and SameSite=None, as the pages' session cookie: the
+    login may begin inside Banqup's frame, where a browser refuses to set a SameSite=Lax cookie.
+    The binding, not SameSite, is what stops another site's callback."""
+    secure = settings.env != "development"
     return Cookie(
         key=COOKIE,
-        value=browser_secret(connection) or secrets.token_urlsafe(32),
+        value=secret,
         path=CALLBACK,
         max_age=int(LOGIN_TIME.total_seconds()),
         httponly=True,
-        secure=settings.env != "development",
-        samesite="lax",
+        secure=secure,
+        samesite="none" if secure else "lax",
     )

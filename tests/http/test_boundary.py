@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from entrypoints.http.auth import WebhookSignature
-from entrypoints.http.browser import CALLBACK, COOKIE
+from entrypoints.http.browser import CALLBACK, COOKIE, cookie_for
 from entrypoints.http.problems import Unauthenticated
 from entrypoints.settings import Settings
 from sandbox.octopus import OctopusWorld, standin_app
@@ -294,3 +294,10 @@ async def test_a_browser_sent_back_with_a_login_it_cannot_complete_sees_a_page_s
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
     assert says in response.text and f'lang="{language}"' in response.text
+
+
+def test_outside_development_the_login_cookie_is_secure_and_may_be_set_inside_banqup_s_frame() -> None:
+    production = Settings(env="production", secret_key="k", api_token_secret="a", webhook_secret="w")
+    cookie = cookie_for("s" * 43, production).to_header(header="")
+    assert "Secure" in cookie and "SameSite=none" in cookie and "HttpOnly" in cookie
+    assert f"Path={CALLBACK}" in cookie
