@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from application.errors import Invalid
+from application.inputs import Text, decode_json
 from application.views import Struct
 from domain.errors import InvalidValue
 from domain.events import DocumentEvent
@@ -16,26 +17,26 @@ EXPORTING_TYPES = frozenset({"approved", "sent"})
 
 
 class MessageData(Struct):
-    document_id: str | None = None
-    space_id: str | None = None
-    partner_id: str | None = None
-    folder: str | None = None
-    document_category: str | None = None
+    document_id: Text | None = None
+    space_id: Text | None = None
+    partner_id: Text | None = None
+    folder: Text | None = None
+    document_category: Text | None = None
     occurred_at: datetime | None = None
 
 
 class BanqupMessage(Struct):
     """Only `id`, `category`, `type` and, for document events, `data` matter; the rest is carried along."""
 
-    id: str
-    category: str
-    type: str
+    id: Text
+    category: Text
+    type: Text
     data: MessageData = msgspec.field(default_factory=MessageData)
-    audience: str | None = None
-    scope: str | None = None
-    subject: str | None = None
-    resource_id: str | None = None
-    channel: str | None = None
+    audience: Text | None = None
+    scope: Text | None = None
+    subject: Text | None = None
+    resource_id: Text | None = None
+    channel: Text | None = None
 
     @property
     def may_export(self) -> bool:
@@ -73,19 +74,14 @@ class BanqupMessage(Struct):
             raise Invalid(exc.message, field=exc.field) from exc
 
 
-_decoder = msgspec.json.Decoder(BanqupMessage)
-
-
 def decode_message(body: bytes) -> BanqupMessage:
     """Parses a message body; `Invalid` with the path of the first problem when it is malformed."""
     if len(body) > MAX_MESSAGE_BYTES:
         raise Invalid(f"the message is larger than {MAX_MESSAGE_BYTES} bytes")
     try:
-        message = _decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        raise Invalid(f"malformed message: {exc}") from exc
-    except msgspec.DecodeError as exc:
-        raise Invalid("malformed message: not JSON") from exc
+        message: BanqupMessage = decode_json(body, BanqupMessage)
+    except Invalid as exc:
+        raise Invalid(f"malformed message: {exc.message}", field=exc.field) from exc
     if not message.id:
         raise Invalid("id must not be empty", field="id")
     return message

@@ -17,10 +17,14 @@ _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*
 _LABEL = rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_LABEL - 2}}}[a-z0-9])?"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
-# The whole of a valid address in one match: a local part of at most MAX_LOCAL_PART characters, and
-# a domain whose last label is a name (not all digits). The rules are spelled out in `_broken_rule`.
+# The opening of an RFC 2047 encoded word: mail programs decode `=?utf-8?b?…?=` into another text.
+ENCODED_WORD = "=?"
+# The whole of a valid address in one match: a local part of at most MAX_LOCAL_PART characters and
+# no encoded word, and a domain whose last label is a name (not all digits). The rules are spelled
+# out in `_broken_rule`.
 _ADDRESS = re.compile(
-    rf"(?=[^@]{{1,{MAX_LOCAL_PART}}}@){_LOCAL_PART.pattern}@(?:{_LABEL}\.)+(?![0-9]+\Z){_LABEL}"
+    rf"(?=[^@]{{1,{MAX_LOCAL_PART}}}@)(?![^@]*{re.escape(ENCODED_WORD)})"
+    rf"{_LOCAL_PART.pattern}@(?:{_LABEL}\.)+(?![0-9]+\Z){_LABEL}"
 )
 _OCTOPUS_IMPORT = re.compile(r"(?:uid|ocr)-[a-z0-9][a-z0-9-]*@import\.octopus\.be")
 
@@ -84,6 +88,8 @@ def _broken_rule(address: str) -> str | None:
     local, _, domain = address.partition("@")
     if not local or len(local) > MAX_LOCAL_PART or not _LOCAL_PART.fullmatch(local):
         return "the part before @ is not a valid mailbox name"
+    if ENCODED_WORD in local:
+        return "must not hold an encoded word (=?…?=): mail programs would read another address"
     if not _DOMAIN.fullmatch(domain):
         return "the part after @ is not a valid domain name"
     if domain.rpartition(".")[2].isdigit():

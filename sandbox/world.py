@@ -72,8 +72,9 @@ class Rig:
     async def switch_on(self) -> None:
         use = self.container.use_cases
         await (await use.install_extension())("p1")
-        authorize = await (await use.begin_connect())("p1", "http://127.0.0.1:8000/")
-        await (await use.complete_connect())(parse_qs(urlsplit(authorize).query)["state"][0], "code")
+        authorize = await (await use.begin_connect())("p1", "http://127.0.0.1:8000/", "the-demo")
+        state = parse_qs(urlsplit(authorize).query)["state"][0]
+        await (await use.complete_connect())(state, "code", browser="the-demo")
         await (await use.activate_client())(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
 
     async def queue(self, count: int, **document: Any) -> list[str]:

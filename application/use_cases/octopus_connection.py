@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -19,6 +20,8 @@ from application.views import Struct
 
 LOGIN_TIME = timedelta(minutes=10)
 RENEW_BEFORE = timedelta(seconds=60)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+BINDING_BYTES = 16
 
 
 def code_challenge(verifier: str) -> str:
@@ -28,12 +31,34 @@ def code_challenge(verifier: str) -> str:
 
 
 def origin(url: str) -> str:
+    """`scheme://host[:port]` of `url` in lower case, without the scheme's default port: the form in
+    which `https://host:443` and `https://host` are the same origin."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    return f"{scheme}://{netloc.removesuffix(f':{DEFAULT_PORTS.get(scheme)}')}"
+
+
+def bound_state(browser: str) -> str:
+    """A fresh login `state` that only the browser holding the secret `browser` can complete: a nonce,
+    then a digest of the nonce and that secret (the browser keeps the secret in a cookie)."""
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_binding(nonce, browser)}"
+
+
+def started_by(state: str, browser: str | None) -> bool:
+    """Whether `state` was made by `bound_state` for the browser holding `browser`."""
+    nonce, _, binding = state.rpartition(".")
+    return bool(nonce and browser) and hmac.compare_digest(binding, _binding(nonce, browser or ""))
+
+
+def _binding(nonce: str, browser: str) -> str:
+    digest = hashlib.sha256(f"{nonce}.{browser}".encode()).digest()[:BINDING_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class BeginConnect:
-    """Starts the Octopus login: remembers a single-use `state` and a PKCE verifier."""
+    """Starts the Octopus login: remembers a single-use `state`, bound to the browser that asked, and
+    a PKCE verifier."""
 
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, octopus: OctopusAccount, allowed_origins: tuple[str, ...]
@@ -41,15 +66,16 @@ class BeginConnect:
         self._uow = uow
         self._clock = clock
         self._octopus = octopus
-        self._allowed = {o.rstrip("/").lower() for o in allowed_origins}
+        self._allowed = {origin(o.rstrip("/")) for o in allowed_origins}
 
-    async def __call__(self, partner_id: str, return_url: str) -> str:
-        """The Octopus authorize URL to send the browser to."""
+    async def __call__(self, partner_id: str, return_url: str, browser: str) -> str:
+        """The Octopus authorize URL to send the browser to; `browser` is a secret only that browser
+        holds (in a cookie), which it must show again when Octopus sends it back."""
         if origin(return_url) not in self._allowed:
             raise Invalid("returnUrl is not on an allowed origin", field="returnUrl")
         verifier = secrets.token_urlsafe(48)
         attempt = ConnectAttempt(
-            state=secrets.token_urlsafe(24),
+            state=bound_state(browser),
             partner_id=partner_id,
             code_verifier=verifier,
             return_url=return_url,
@@ -75,8 +101,16 @@ class CompleteConnect:
         self._clock = clock
         self._octopus = octopus
 
-    async def __call__(self, state: str, code: str | None, error: str | None = None) -> str:
-        """Where to send the browser back: the return URL with `octopus=connected` or the reason."""
+    async def __call__(
+        self, state: str, code: str | None, error: str | None = None, *, browser: str | None
+    ) -> str:
+        """Where to send the browser back: the return URL with `octopus=connected` or the reason.
+        A browser other than the one that began the login (`browser`, its secret, differs) is
+        refused, and the state is left for the right one."""
+        if not started_by(state, browser):
+            raise Invalid(
+                "this login was started in another browser, or long ago; start again", field="state"
+            )
         async with self._uow() as uow:
             attempt = await uow.octopus.take(state)
             await uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 APP_FACTORY = "entrypoints.http.app:app_from_environ"  # by name: the CLI never imports the HTTP entrypoint
+HTTP_PROTOCOL = "entrypoints.http.protocol:BoundedHttpToolsProtocol"  # httptools, with the head bounded
 
 
 @click.command()
@@ -32,7 +33,7 @@ def serve(host: str, port: int, access_log: bool) -> None:
         host=host,
         port=port,
         loop="uvloop",
-        http="httptools",
+        http=HTTP_PROTOCOL,
         server_header=False,
         log_level="info",
         access_log=access_log,

@@ -14,6 +14,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.http import clients, exports, extension, messages, operations, pages
 from entrypoints.http.auth import PartnerTokens, WebhookSignature
 from entrypoints.http.dependencies import PARTNER_SCHEME
+from entrypoints.http.inputs import BoundedRequest, refuse_unstorable
 from entrypoints.http.metrics import HttpMetrics, RequestMetrics
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.settings import Settings
@@ -59,6 +60,8 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestMetrics(http_metrics)],
         request_max_body_size=MAX_BODY,
+        request_class=BoundedRequest,
+        before_request=refuse_unstorable,
         openapi_config=OpenAPIConfig(
             title="octobridge",
             version="1",

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import jwt
 
+from application.inputs import storable
 from entrypoints.http.problems import Unauthenticated
 
 ISSUER = "banqup"
@@ -59,7 +60,7 @@ class PartnerTokens:
         if not isinstance(expires, int | float) or expires - now > LONGEST_TOKEN_LIFE + LEEWAY:
             raise Unauthenticated("the partner token lives longer than 10 minutes", BEARER)
         partner = claims["sub"]
-        if not isinstance(partner, str) or not 0 < len(partner) <= MAX_PARTNER_ID:
+        if not isinstance(partner, str) or not 0 < len(partner) <= MAX_PARTNER_ID or not storable(partner):
             raise Unauthenticated("the partner token's sub is not a partner id", BEARER)
         language = claims.get("lang")
         return PartnerClaims(partner, language if isinstance(language, str) else None)
@@ -95,7 +96,7 @@ def _parse(header: str) -> tuple[int, list[str]]:
     signatures: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit() and len(value) <= 12:
+        if key == "t" and value.isascii() and value.isdigit() and len(value) <= 12:
             stamp = int(value)
         elif key == "v1" and value.isascii():
             signatures.append(value.lower())

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from application.inputs import Text
 from application.use_cases.client_integration import (
     ActivateClient,
     ActivateClientIntegration,
@@ -32,8 +33,8 @@ ExportStatusName = Literal["queued", "delivered", "failed", "skipped"]
 class ClientIntegrationForm(Struct):
     """The dossier mailbox, and optionally the client's VAT number and the dossier picked (R5, R8)."""
 
-    mailbox: Annotated[str, msgspec.Meta(max_length=320)]
-    vat_number: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    mailbox: Annotated[Text, msgspec.Meta(max_length=320)]
+    vat_number: Annotated[Text, msgspec.Meta(max_length=20)] | None = None
     dossier_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Response, delete, get, patch, put
+from litestar import Request, Response, delete, get, patch, put
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
+from application.errors import Invalid
 from application.use_cases.extension import (
     GetExtension,
     InstallExtension,
@@ -18,8 +19,11 @@ from application.use_cases.extension import (
 )
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
 from application.views import ExtensionView, Struct
+from entrypoints.http.browser import browser_secret, login_cookie
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
-from entrypoints.http.problems import AUTHENTICATED, problems
+from entrypoints.http.pages.render import language_of, page
+from entrypoints.http.pages.words import WORDS
+from entrypoints.http.problems import AUTHENTICATED, problem_response, problems
 
 TAGS = ["extension"]
 
@@ -108,28 +112,45 @@ async def uninstall_extension(
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def connect_octopus(
+    request: Request[Any, Any, Any],
     partner_id: NamedDependency[str],
     begin: NamedDependency[BeginConnect],
     return_url: Annotated[str, QueryParameter(name="returnUrl", max_length=2000)],
 ) -> Redirect:
-    return Redirect(await begin(partner_id, return_url), status_code=302)
+    """The login is bound to the browser: the answer sets the cookie the callback checks."""
+    cookie = login_cookie(request)
+    return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=302, cookies=[cookie])
+
+
+def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A browser sent back with a login it cannot complete sees a page saying so, in its language;
+    any other client, the problem details."""
+    if isinstance(error, Invalid) and "text/html" in request.headers.get("Accept", ""):
+        words = WORDS[language_of(request)]
+        return page(request, "error.html", 400, message=words["login_elsewhere"])
+    return problem_response(request, error)
 
 
 @get(
     "/v1/octopus/callback",
     tags=TAGS,
-    summary="Octopus sends the browser back here; it goes on to the return URL with the outcome",
+    summary="Octopus sends the browser back here; it goes on to the return URL with the outcome. "
+    "Only the browser that began the login (its cookie) may complete it",
     status_code=302,
     dependencies={"complete": use_case("complete_connect")},
+    exception_handlers={Exception: refused_login},
     responses=problems(400, 503),
 )
 async def octopus_callback(
+    request: Request[Any, Any, Any],
     complete: NamedDependency[CompleteConnect],
     login_state: Annotated[str, QueryParameter(name="state", max_length=200)],
     code: Annotated[str | None, QueryParameter(max_length=2000)] = None,
     error: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Redirect:
-    return Redirect(await complete(login_state, code, error), status_code=302)
+    return Redirect(
+        await complete(login_state, code, error, browser=browser_secret(request)), status_code=302
+    )
 
 
 @get(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -22,12 +21,12 @@ from application.errors import (
     NotStored,
     Unavailable,
 )
+from application.inputs import MISSING_FIELD
 from application.views import Struct
 from domain.errors import InvalidValue, NotAllowed
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 30
-MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 logger = logging.getLogger(__name__)
 

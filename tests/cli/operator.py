@@ -40,8 +40,10 @@ class Operator:
             for partner in partners:
                 await (await container.use_cases.install_extension())(partner)
                 if connect:
-                    url = await (await container.use_cases.begin_connect())(partner, "http://127.0.0.1:8000/")
+                    begin = await container.use_cases.begin_connect()
+                    url = await begin(partner, "http://127.0.0.1:8000/", "the-operator's-browser")
                     state = parse_qs(urlsplit(url).query)["state"][0]
-                    await (await container.use_cases.complete_connect())(state, "a-code")
+                    complete = await container.use_cases.complete_connect()
+                    await complete(state, "a-code", browser="the-operator's-browser")
 
         self.seed(work)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import SMTP, default
+from email.utils import getaddresses
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
@@ -90,3 +95,43 @@ def test_the_one_match_accepts_exactly_what_the_rules_accept(raw: str) -> None:
     """Valid addresses are recognised by one pattern and refusals explained by the rules: they agree."""
     matched = len(raw) <= MAX_ADDRESS and _ADDRESS.fullmatch(raw) is not None
     assert matched == (_broken_rule(raw) is None), _broken_rule(raw)
+
+
+def read_back_to(address: str) -> list[tuple[str, str]]:
+    """The `To` header a mail library writes for `address`, parsed back as a receiving one would:
+    every (local part, domain) it finds there."""
+    written = EmailMessage(policy=SMTP)
+    written["To"] = address
+    received = message_from_bytes(written.as_bytes(), policy=default)
+    header = received["To"]
+    found = [(a.username, a.domain) for a in header.addresses]
+    assert getaddresses([str(header)]) == [("", address)]
+    return found
+
+
+@settings(max_examples=500)
+@given(st.from_regex(_ADDRESS, fullmatch=True) | ADDRESS_LIKE | st.text(max_size=300))
+@example("=?utf-8?b?ZXZpbEBleGFtcGxlLmNvbQ==?=@b.be")
+@example("=?utf-8?q?evil=40example.com?=@b.be")
+def test_an_accepted_address_reads_back_as_itself_from_the_to_header(raw: str) -> None:
+    try:
+        mailbox = Mailbox.parse(raw)
+    except InvalidValue:
+        return
+    local, _, domain = mailbox.address.rpartition("@")
+    assert read_back_to(mailbox.address) == [(local, domain)]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "=?utf-8?b?ZXZpbEBleGFtcGxlLmNvbQ==?=@b.be",
+        "=?utf-8?q?evil=40example.com?=@b.be",
+        "a=?x?q?y?=b@b.be",
+        "a=?@b.be",
+    ],
+)
+def test_an_encoded_word_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidValue, match="encoded word") as caught:
+        Mailbox.parse(raw)
+    assert caught.value.field == "mailbox"

@@ -74,8 +74,12 @@ def world() -> OctopusWorld:
 
 @pytest.fixture
 def settings(sqlite_url: str, tmp_path: Path) -> Settings:
+    return http_settings(sqlite_url, tmp_path)
+
+
+def http_settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=sqlite_url,
+        database_url=database_url,
         webhook_secret=WEBHOOK_SECRET,
         api_token_secret=API_TOKEN_SECRET,
         secret_key="secret-key-for-tests",

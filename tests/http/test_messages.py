@@ -44,6 +44,14 @@ def a_message(clock: FixedClock, message_id: str = "m1", document: str = "doc-1"
         pytest.param(
             lambda body: {"Banqup-Signature": f"t={int(time.time())},v1=é".encode("latin-1")}, id="not ascii"
         ),
+        pytest.param(lambda body: {"Banqup-Signature": "t=²,v1=00".encode("latin-1")}, id="superscript time"),
+        pytest.param(
+            lambda body: {
+                "Banqup-Signature": signed(body)["Banqup-Signature"].replace("t=", "t=¹", 1).encode("latin-1")
+            },
+            id="superscript digit before the time",
+        ),
+        pytest.param(lambda body: {"Banqup-Signature": "t=,v1=,=,,"}, id="empty parts"),
     ],
 )
 async def test_a_bad_signature_answers_401_and_records_nothing(

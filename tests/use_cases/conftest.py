@@ -13,6 +13,7 @@ from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 
 RETURN_URL = "https://partner.banqup.example/extensions/octopus"
+BROWSER = "the-browser-secret-of-the-use-case-tests"
 
 
 @pytest.fixture
@@ -32,9 +33,11 @@ async def connect(
     from urllib.parse import parse_qs, urlsplit
 
     await InstallExtension(units, clock)(partner)
-    url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(partner, RETURN_URL)
+    url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(
+        partner, RETURN_URL, BROWSER
+    )
     state = parse_qs(urlsplit(url).query)["state"][0]
-    return await CompleteConnect(units, clock, octopus)(state, "a-code")
+    return await CompleteConnect(units, clock, octopus)(state, "a-code", browser=BROWSER)
 
 
 @pytest.fixture

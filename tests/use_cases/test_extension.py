@@ -27,7 +27,7 @@ from application.use_cases.octopus_connection import (
 )
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
-from tests.use_cases.conftest import RETURN_URL, connect
+from tests.use_cases.conftest import BROWSER, RETURN_URL, connect
 
 ALLOWED = ("https://partner.banqup.example",)
 
@@ -57,16 +57,16 @@ async def test_the_login_uses_pkce_and_a_single_use_state(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
     await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL)
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL, BROWSER)
     query = parse_qs(urlsplit(url).query)
     state = query["state"][0]
     async with units() as uow:  # a look, not committed
         attempt = await uow.octopus.take(state)
     assert attempt is not None and query["code_challenge"] == [code_challenge(attempt.code_verifier)]
     complete = CompleteConnect(units, clock, octopus)
-    assert (await complete(state, "code")).endswith("octopus=connected")
+    assert (await complete(state, "code", browser=BROWSER)).endswith("octopus=connected")
     with pytest.raises(Invalid) as caught:
-        await complete(state, "code")
+        await complete(state, "code", browser=BROWSER)
     assert caught.value.field == "state"
 
 
@@ -76,20 +76,24 @@ async def test_an_expired_login_or_a_foreign_return_url_is_refused(
     await InstallExtension(units, clock)("p1")
     begin = BeginConnect(units, clock, octopus, ALLOWED)
     with pytest.raises(Invalid) as caught:
-        await begin("p1", "https://evil.example/phish")
+        await begin("p1", "https://evil.example/phish", BROWSER)
     assert caught.value.field == "returnUrl"
-    url = await begin("p1", RETURN_URL)
+    url = await begin("p1", RETURN_URL, BROWSER)
     clock.advance(minutes=11)
     with pytest.raises(Invalid):
-        await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "code")
+        await CompleteConnect(units, clock, octopus)(
+            parse_qs(urlsplit(url).query)["state"][0], "code", browser=BROWSER
+        )
 
 
 async def test_a_refused_login_goes_back_with_the_reason(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
     await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL + "?tab=1")
-    back = await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "refused")
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL + "?tab=1", BROWSER)
+    back = await CompleteConnect(units, clock, octopus)(
+        parse_qs(urlsplit(url).query)["state"][0], "refused", browser=BROWSER
+    )
     assert back.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
     assert not (await GetExtension(units)("p1")).active
 
@@ -155,9 +159,11 @@ async def test_the_embedded_octopus_stand_in_consents_at_once(
     callback = "http://127.0.0.1:8000/v1/octopus/callback"
     octopus = InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
     await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL)
+    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL, BROWSER)
     assert url.startswith(callback + "?code=stand-in&state=")
-    back = await CompleteConnect(units, clock, octopus)(parse_qs(urlsplit(url).query)["state"][0], "stand-in")
+    back = await CompleteConnect(units, clock, octopus)(
+        parse_qs(urlsplit(url).query)["state"][0], "stand-in", browser=BROWSER
+    )
     assert back == f"{RETURN_URL}?octopus=connected"
 
 

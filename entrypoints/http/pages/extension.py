@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from application.errors import NotFound
 from application.use_cases.extension import GetExtension, SetExtensionActive
 from application.use_cases.octopus_connection import BeginConnect
+from entrypoints.http.browser import login_cookie
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import Anything, page
 
@@ -51,11 +52,12 @@ async def extension_page(
 
 @post("/extension/connect", dependencies={"begin": use_case("begin_connect")})
 async def connect(
-    state: State, partner_id: NamedDependency[str], begin: NamedDependency[BeginConnect]
+    request: Anything, state: State, partner_id: NamedDependency[str], begin: NamedDependency[BeginConnect]
 ) -> Redirect:
-    """To Octopus's login; Octopus sends the browser back to this page with the outcome."""
+    """To Octopus's login, bound to this browser; Octopus sends it back to this page with the outcome."""
     return_url = state.settings.public_url.rstrip("/") + PAGE
-    return Redirect(await begin(partner_id, return_url), status_code=303)
+    cookie = login_cookie(request)
+    return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=303, cookies=[cookie])
 
 
 @post("/extension/active", dependencies={"switch": use_case("set_extension_active")})

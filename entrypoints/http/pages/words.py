@@ -110,6 +110,8 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict": "Ce n’est pas possible maintenant",
         "unavailable": "Le service est momentanément indisponible. Réessayez dans un instant.",
         "failure": "Une erreur s’est produite de notre côté ; elle a été enregistrée.",
+        "login_elsewhere": "Cette connexion à Octopus a été commencée dans un autre navigateur, ou a expiré. "
+        "Recommencez depuis l’extension dans Banqup.",
         "back": "Retour à l’extension",
     },
     "nl": {
@@ -212,6 +214,8 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict": "Dat kan nu niet",
         "unavailable": "De dienst is tijdelijk niet beschikbaar. Probeer het zo meteen opnieuw.",
         "failure": "Er ging bij ons iets mis; het werd vastgelegd.",
+        "login_elsewhere": "Deze aanmelding bij Octopus werd in een andere browser gestart, of is verlopen. "
+        "Begin opnieuw vanuit de extensie in Banqup.",
         "back": "Terug naar de extensie",
     },
     "en": {
@@ -312,6 +316,8 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict": "That is not possible now",
         "unavailable": "The service is unavailable for a moment. Try again shortly.",
         "failure": "Something went wrong on our side; it has been logged.",
+        "login_elsewhere": "This Octopus login was started in another browser, or has expired. "
+        "Start again from the extension in Banqup.",
         "back": "Back to the extension",
     },
 }
