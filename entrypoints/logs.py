@@ -107,7 +107,18 @@ class Sanitize:
         return _JWT.sub(REDACTED, value) if "eyJ" in value else value
 
 
-class _Handler(logging.StreamHandler[TextIO]):
+class _StandardError:
+    """Standard error as it is when a line is written: a test runner swaps `sys.stderr` after the
+    set-up, and a handler holding the old one would write to a closed file."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+class _Handler(logging.StreamHandler["TextIO | _StandardError"]):
     """The one handler `configure_logging` puts on the root logger, told apart from any other."""
 
 
@@ -127,13 +138,12 @@ def configure_logging(settings: Settings, *, access_log: bool = False, stream: T
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         cache_logger_on_first_use=True,
     )
-    stream = stream or sys.stderr
     renderer: Processor = (
         structlog.processors.JSONRenderer()
         if settings.json_logs
-        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+        else structlog.dev.ConsoleRenderer(colors=(stream or sys.stderr).isatty())
     )
-    handler = _Handler(stream)
+    handler = _Handler(stream or _StandardError())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from entrypoints.logs import ACCESS_LOGGER, REDACTED, configure_logging
+from entrypoints.logs import ACCESS_LOGGER, REDACTED
 from entrypoints.settings import Settings, SettingsError
+from tests.logs import captured_logs, json_lines
 
 SECRETS = {
     "webhook_secret": "webhook-secret-of-the-log-tests",
@@ -34,27 +36,18 @@ Configure = Callable[..., io.StringIO]
 
 @pytest.fixture
 def configure() -> Iterator[Configure]:
-    """`configure_logging` into a string; the process's logging as it was afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    """`configure_logging` into a string, as often as the test likes; the process's logging as it was
+    afterwards."""
+    with ExitStack() as stack:
 
-    def configured(settings: Settings = SETTINGS, **options: bool) -> io.StringIO:
-        stream = io.StringIO()
-        configure_logging(settings, stream=stream, **options)
-        return stream
+        def configured(settings: Settings = SETTINGS, **options: bool) -> io.StringIO:
+            return stack.enter_context(captured_logs(settings, **options))
 
-    yield configured
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.reset_defaults()
+        yield configured
 
 
 def fail(message: str) -> None:
     raise RuntimeError(message)
-
-
-def json_lines(stream: io.StringIO) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
 def as_json(**values: str) -> Settings:
