@@ -9,7 +9,6 @@ became of each document, and where the mails are.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
 from sandbox.banqup_calls import document_message, partner_token, signature_headers
@@ -87,13 +87,12 @@ class Stage:
     inbox: OctopusInbox
 
 
-def _octobridge(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [*_octobridge_command(), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _octobridge(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The command, its output and logs written to `log`, never between the demo's lines."""
+    with log.open("wb") as written:  # the child has its own copy of the file
+        return subprocess.Popen(
+            [*_octobridge_command(), *args], env=env, stdout=written, stderr=subprocess.STDOUT
+        )
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -144,11 +143,18 @@ def stage(var: Path, port: int) -> Iterator[Stage]:
         }
         settings = Settings.from_environ({k: v for k, v in env.items() if k.startswith("OCTOBRIDGE_")})
         subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
+        logs = log_dir(var)
+        logs.mkdir(exist_ok=True)
         for args in (("serve", "--port", str(port)), ("worker",)):
-            process = _octobridge(*args, env=env)
+            process = _octobridge(*args, env=env, log=logs / f"{args[0]}.log")
             stack.callback(_stop, process)
         _wait_for(f"{api}/healthz")
         yield Stage(settings, env, api, banqup, octopus, inbox)
+
+
+def log_dir(var: Path) -> Path:
+    """Where the demo's `serve` and `worker` write their logs, one file each."""
+    return var / "logs"
 
 
 def _octobridge_command() -> list[str]:
@@ -300,7 +306,7 @@ def _row(document: Document, export: dict[str, Any] | None, inbox: OctopusInbox)
 def run(var: Path, port: int, keep_running: bool) -> list[Row]:
     """Plays the scenario and returns what became of each step; with `keep_running`, waits for Ctrl-C."""
     var.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd tells every SMTP command otherwise
+    configure_logging(Settings.from_environ())  # this process's own lines; serve's and worker's are in files
     with stage(var, port) as running:
         rows = asyncio.run(play(running))
         if keep_running:
@@ -308,7 +314,7 @@ def run(var: Path, port: int, keep_running: bool) -> list[Row]:
             print(
                 f"\noctobridge runs at {running.api}; the pages: {running.api}/pages/extension?token={token}"
             )
-            print("Ctrl-C stops everything.")
+            print(f"Their logs: {log_dir(var)}/serve.log and worker.log. Ctrl-C stops everything.")
             try:
                 while True:
                     time.sleep(3600)

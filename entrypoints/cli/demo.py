@@ -22,7 +22,7 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sandbox.demo import run
+    from sandbox.demo import log_dir, run
 
     var = Path(os.environ.get("OCTOBRIDGE_VAR_DIR", "./var"))
     rows = run(var, port, keep_running)
@@ -41,3 +41,4 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     console.print(
         f"Mails as Octopus received them: {var / 'octopus-inbox'}/<mailbox>/, verdicts in log.jsonl."
     )
+    console.print(f"octobridge's own logs: {log_dir(var)}/serve.log and worker.log.")
