@@ -29,7 +29,9 @@ REDACTED = "[redacted]"
 CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "authorization", "cookie", "jwt")
 CREDENTIAL_NAMES = frozenset({"code", "state"})  # whole names only: `status_code` keeps its value
 SHORTEST_SEARCHED_SECRET = 8  # a shorter secret is redacted where it is a whole value, not searched for
-QUIET_LOGGERS = ("httpx", "httpcore", "mail.log")  # a line per outgoing request or SMTP command otherwise
+# Below warnings, these say nothing an operator needs: a line per outgoing request (httpx) or SMTP
+# command (aiosmtpd), and one per Alembic plugin at every start.
+QUIET_LOGGERS = ("httpx", "httpcore", "mail.log", "alembic.runtime.plugins")
 
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -109,8 +109,9 @@ def _wait_for(url: str, seconds: float = 30) -> None:
 
 
 @contextmanager
-def stage(var: Path, port: int) -> Iterator[Stage]:
-    """The stand-ins in this process, octobridge's API and worker in their own, on a fresh database."""
+def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
+    """The stand-ins in this process, octobridge's API and worker in their own, on a fresh database;
+    the API writes a line per request with `access_log`."""
     for leftover in var.glob("demo.db*"):
         leftover.unlink()
     with ExitStack() as stack:
@@ -145,7 +146,8 @@ def stage(var: Path, port: int) -> Iterator[Stage]:
         subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
         logs = log_dir(var)
         logs.mkdir(exist_ok=True)
-        for args in (("serve", "--port", str(port)), ("worker",)):
+        serve = ("serve", "--port", str(port), *(("--access-log",) if access_log else ()))
+        for args in (serve, ("worker",)):
             process = _octobridge(*args, env=env, log=logs / f"{args[0]}.log")
             stack.callback(_stop, process)
         _wait_for(f"{api}/healthz")
@@ -182,6 +184,12 @@ class Banqup:
 
     async def connect(self) -> str:
         """The accountant clicks "Connect with Octopus", logs in, and is sent back; where to."""
+        callback = await self._http.get(await self.log_in_at_octopus())
+        return callback.headers["location"]
+
+    async def log_in_at_octopus(self) -> str:
+        """The accountant clicks "Connect with Octopus" and logs in; the callback address Octopus
+        sends the browser to, with the OAuth code and state."""
         started = await self.call(
             "GET", "/v1/extension/octopus/connect", params={"returnUrl": self._stage.api + "/pages/extension"}
         )
@@ -189,8 +197,7 @@ class Banqup:
         query = {k: v[0] for k, v in parse_qs(urlsplit(login_page).query).items()}
         form = {**query, "username": LOGIN[0], "password": LOGIN[1]}
         logged_in = await self._http.post(login_page.split("?")[0], data=form)
-        callback = await self._http.get(logged_in.headers["location"])
-        return callback.headers["location"]
+        return str(logged_in.headers["location"])
 
     async def publish(self, document: Document, before: dict[str, str]) -> dict[str, Any]:
         """Sends the document's message, signed; octobridge's answer (outcome, reason, export id)."""

@@ -73,7 +73,7 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     assert table.stderr == "", "no line per HTTP request, nor any other, around the table"
     assert f"{tmp_path / 'logs'}" in table.stdout, "the table says where octobridge's logs are"
     worker_log = (tmp_path / "logs" / "worker.log").read_text()
-    assert "export attempted" in worker_log and (tmp_path / "logs" / "serve.log").exists()
+    assert "octobridge.worker" in worker_log and (tmp_path / "logs" / "serve.log").exists()
 
 
 def test_bad_settings_give_exit_2_and_one_line(tmp_path: Path) -> None:
