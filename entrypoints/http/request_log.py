@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
 from urllib.parse import unquote_plus
 
 import structlog
@@ -21,12 +22,18 @@ access = structlog.get_logger(ACCESS_LOGGER)
 _access_on = logging.getLogger(ACCESS_LOGGER).isEnabledFor
 
 
+# New ids: this process's random prefix and a serial number, unique without the cost of a random
+# number per request (a fifth of the middleware's, measured).
+_PREFIX = secrets.token_hex(6)
+_serial = itertools.count(1)
+
+
 def request_id(scope: Scope) -> str:
     """The caller's `X-Request-ID` when it is a short safe token, else a new one."""
     for name, value in scope["headers"]:
         if name == HEADER and SAFE_ID.fullmatch(value):
             return value.decode()
-    return uuid.uuid4().hex
+    return f"{_PREFIX}-{next(_serial):x}"
 
 
 def redacted_query(query: bytes) -> str:
@@ -64,16 +71,17 @@ class RequestLog:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=identifier):
-            try:
-                await self._app(scope, receive, sending)
-            finally:
-                if _access_on(logging.INFO):
-                    access.info(
-                        "request",
-                        method=scope["method"],
-                        path=scope["path"],
-                        query=redacted_query(scope["query_string"]),
-                        status=status,
-                        duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                    )
+        bound = structlog.contextvars.bind_contextvars(request_id=identifier)
+        try:
+            await self._app(scope, receive, sending)
+        finally:
+            if _access_on(logging.INFO):
+                access.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=redacted_query(scope["query_string"]),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+            structlog.contextvars.reset_contextvars(**bound)
