@@ -1,5 +1,5 @@
-"""The whole journey with `serve --access-log` and `LOG_FORMAT=json`, `serve` and `worker` as real
-processes (the demo's stage): every line they write, read back and checked."""
+"""What octobridge's processes write, read back from real processes: above all the whole journey with
+`serve --access-log` and `LOG_FORMAT=json`, `serve` and `worker` started as the demo starts them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from entrypoints.logs import configured_secrets
 from sandbox.banqup_calls import partner_token
 from sandbox.demo import PARTNER, Banqup, Stage, log_dir, play, stage
 from sandbox.server import free_port
+from tests.cli.test_cli import octobridge
 
 FORGED = '{"timestamp":"2026-01-01T00:00:00Z","level":"info","logger":"x","event":"forged"}'
 
@@ -73,3 +74,13 @@ def test_every_line_of_every_process_is_json_without_a_secret_or_a_forged_line(
     assert answered <= {line["request_id"] for line in access} and "journey-1" in answered
     in_requests = {line["request_id"] for line in lines["serve"] if "request_id" in line}
     assert in_requests == {line["request_id"] for line in access}, "each line of a request names it"
+
+
+def test_db_upgrade_logs_json_lines_when_asked(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/octobridge.db"
+    result = octobridge(
+        "db", "upgrade", var=tmp_path, OCTOBRIDGE_DATABASE_URL=url, OCTOBRIDGE_LOG_FORMAT="json"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert any(line["logger"].startswith("alembic") and "0001" in line["event"] for line in lines)
