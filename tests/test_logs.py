@@ -167,6 +167,24 @@ def test_any_value_is_written_as_one_line(configure: Configure, value: str, key:
             assert json.loads(line)[key] is not None
 
 
+@hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    before=st.text(),
+    after=st.text(),
+    secret=st.sampled_from([*SECRETS.values(), JWT]),
+    key=st.sampled_from(["event", "detail"]),
+)
+def test_a_secret_is_never_written_whatever_surrounds_it(
+    configure: Configure, before: str, after: str, secret: str, key: str
+) -> None:
+    value = before + secret + after
+    for log_format in ("json", "console"):
+        stream = configure(Settings(log_format=log_format, **SECRETS))
+        fields = {"event": value} if key == "event" else {"event": "e", key: value}
+        structlog.get_logger("t").warning(**fields)
+        assert secret not in stream.getvalue()
+
+
 def test_log_format_follows_the_environment_and_refuses_anything_else(tmp_path: Path) -> None:
     def read(**environ: str) -> Settings:
         return Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), **environ})
