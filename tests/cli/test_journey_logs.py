@@ -84,3 +84,14 @@ def test_db_upgrade_logs_json_lines_when_asked(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(line["logger"].startswith("alembic") and "0001" in line["event"] for line in lines)
+
+
+def test_the_dead_letter_commands_log_aio_pika_as_json_without_the_broker_password(tmp_path: Path) -> None:
+    broker = "amqp://guest:password-of-the-broker@127.0.0.1:1/"
+    result = octobridge(
+        "messages", "dead", "list", var=tmp_path, OCTOBRIDGE_BROKER_URL=broker, OCTOBRIDGE_LOG_FORMAT="json"
+    )
+    *logged, error = result.stderr.splitlines()
+    assert result.returncode != 0 and error.startswith("octobridge: the broker cannot be reached")
+    assert logged and all(json.loads(line)["logger"].startswith(("aio_pika", "aiormq")) for line in logged)
+    assert "password-of-the-broker" not in result.stderr
