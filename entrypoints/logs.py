@@ -26,7 +26,7 @@ ACCESS_LOGGER = "octobridge.access"
 """One line per HTTP request; enabled only by `serve --access-log`."""
 
 REDACTED = "[redacted]"
-CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "authorization", "cookie", "jwt")
+CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "authorization", "cookie", "jwt", "signature")
 CREDENTIAL_NAMES = frozenset({"code", "state"})  # whole names only: `status_code` keeps its value
 SHORTEST_SEARCHED_SECRET = 8  # a shorter secret is redacted where it is a whole value, not searched for
 # Below warnings, these say nothing an operator needs: a line per outgoing request (httpx) or SMTP

@@ -88,11 +88,13 @@ class Stage:
 
 
 def _octobridge(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """The command, its output and logs written to `log`, never between the demo's lines."""
-    with log.open("wb") as written:  # the child has its own copy of the file
-        return subprocess.Popen(
-            [*_octobridge_command(), *args], env=env, stdout=written, stderr=subprocess.STDOUT
-        )
+    """The command, its output and logs written to `log` (the owner's only), never between the
+    demo's lines."""
+    written = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:  # the child has its own copy of the file
+        return subprocess.Popen([*_octobridge_command(), *args], env=env, stdout=written, stderr=written)
+    finally:
+        os.close(written)
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -145,7 +147,7 @@ def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
         settings = Settings.from_environ({k: v for k, v in env.items() if k.startswith("OCTOBRIDGE_")})
         subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
         logs = log_dir(var)
-        logs.mkdir(exist_ok=True)
+        logs.mkdir(mode=0o700, exist_ok=True)
         serve = ("serve", "--port", str(port), *(("--access-log",) if access_log else ()))
         for args in (serve, ("worker",)):
             process = _octobridge(*args, env=env, log=logs / f"{args[0]}.log")

@@ -94,6 +94,7 @@ def test_no_secret_credential_or_token_is_written(configure: Configure) -> None:
     stream = configure(settings)
     log = structlog.get_logger("octobridge.test")
     log.info("calling", authorization=f"Bearer {JWT}", accessToken="opaque-access", code="c0de", state="s7")
+    log.info("received", banqup_signature="t=1,v1=0123abcd")
     log.info("relay said", reply=f"535 {SMTP_PASSWORD} refused", secret=settings.secret_key)
     log.info(f"webhook {settings.webhook_secret} and {JWT} in the event", status_code=401)
     logging.getLogger("aio_pika").warning("cannot connect with %s", settings.octopus_client_secret)
@@ -114,9 +115,9 @@ def test_no_secret_credential_or_token_is_written(configure: Configure) -> None:
         assert secret not in written
     lines = json_lines(stream)
     assert lines[0]["authorization"] == lines[0]["code"] == lines[0]["state"] == REDACTED
-    assert lines[1]["reply"] == f"535 {REDACTED} refused"
-    assert lines[2]["status_code"] == 401, "a status code is not a credential"
-    assert len(lines) == 5 and "Traceback" in str(lines[4]["exception"])
+    assert lines[2]["reply"] == f"535 {REDACTED} refused"
+    assert lines[3]["status_code"] == 401, "a status code is not a credential"
+    assert len(lines) == 6 and "Traceback" in str(lines[5]["exception"])
 
 
 def test_a_short_secret_is_redacted_where_it_is_a_whole_value_only(configure: Configure) -> None:

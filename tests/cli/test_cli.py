@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -72,6 +73,8 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     assert table.returncode == 0 and "what became of each step" in table.stdout
     assert table.stderr == "", "no line per HTTP request, nor any other, around the table"
     assert f"{tmp_path / 'logs'}" in table.stdout, "the table says where octobridge's logs are"
+    assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "logs" / "worker.log").stat().st_mode) == 0o600
     worker_log = (tmp_path / "logs" / "worker.log").read_text()
     assert "octobridge.worker" in worker_log and (tmp_path / "logs" / "serve.log").exists()
 
