@@ -6,14 +6,18 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 import pytest
 from dependency_injector import providers
+from hypothesis import given
+from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container
 from entrypoints.http.request_log import redacted_query
+from entrypoints.logs import REDACTED
 from entrypoints.settings import Settings
 from tests.http.conftest import as_partner, partner_token
 from tests.logs import captured_logs, json_lines
@@ -84,6 +88,9 @@ async def test_a_line_break_in_a_path_does_not_forge_a_line(
     assert line["path"] == '/v1/x\\x0d\\x0a{"level":"info","event":"forged"}\\x0a'
 
 
+CREDENTIALS = {"token", "code", "state", "access_token"}
+
+
 class BrokenClock:
     def now(self) -> datetime:
         raise RuntimeError("the clock broke")
@@ -110,3 +117,13 @@ def test_only_credential_values_are_redacted_from_a_query() -> None:
     assert redacted_query(b"access_token=a&returnUrl=https%3A%2F%2Fx&id_token=b") == (
         "access_token=[redacted]&returnUrl=https%3A%2F%2Fx&id_token=[redacted]"
     )
+
+
+NAMES = st.sampled_from(["token", "Token", "code", "state", "access_token", "lang", "cursor", "status", "x"])
+
+
+@given(pairs=st.lists(st.tuples(NAMES, st.text())))
+def test_a_query_keeps_every_value_but_those_of_credentials(pairs: list[tuple[str, str]]) -> None:
+    written = redacted_query(urlencode(pairs).encode())
+    expected = [(name, REDACTED if name.lower() in CREDENTIALS else value) for name, value in pairs]
+    assert parse_qsl(written, keep_blank_values=True) == expected
