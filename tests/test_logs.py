@@ -57,7 +57,7 @@ def as_json(**values: str) -> Settings:
 def test_structlog_and_the_standard_library_both_write_one_json_object_a_line(configure: Configure) -> None:
     stream = configure(as_json())
     structlog.get_logger("octobridge.worker").info("export attempted", exportId="e-1")
-    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("tests.a_library").info("Started server process [%d]", 42)
     logging.getLogger("sqlalchemy.engine").warning("pool overflow")
     first, second, third = json_lines(stream)
     assert {k: first[k] for k in ("level", "logger", "event", "exportId")} == {
@@ -66,7 +66,7 @@ def test_structlog_and_the_standard_library_both_write_one_json_object_a_line(co
         "event": "export attempted",
         "exportId": "e-1",
     }
-    assert (second["logger"], second["event"]) == ("uvicorn.error", "Started server process [42]")
+    assert (second["logger"], second["event"]) == ("tests.a_library", "Started server process [42]")
     assert (third["logger"], third["level"]) == ("sqlalchemy.engine", "warning")
     for line in (first, second, third):
         assert datetime.fromisoformat(str(line["timestamp"])).utcoffset() == UTC.utcoffset(None)
@@ -134,7 +134,7 @@ FORGED = '\r\n{"level": "info", "event": "forged"}\u2028\x85\x1b[31m'
 def test_a_line_break_in_a_value_cannot_forge_a_line(configure: Configure, log_format: str) -> None:
     stream = configure(Settings(log_format=log_format, **SECRETS))
     structlog.get_logger("octobridge.access").warning("request", path=f"/v1/x{FORGED}")
-    logging.getLogger("uvicorn.error").warning("bad path %s", FORGED)
+    logging.getLogger("tests.a_library").warning("bad path %s", FORGED)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2
     assert all("forged" in line and "\x1b" not in line for line in lines)
