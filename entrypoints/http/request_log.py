@@ -18,7 +18,7 @@ from entrypoints.logs import ACCESS_LOGGER, REDACTED, names_a_credential
 HEADER = b"x-request-id"
 SAFE_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
-access = structlog.get_logger(ACCESS_LOGGER)
+_access = structlog.get_logger(ACCESS_LOGGER)
 _access_on = logging.getLogger(ACCESS_LOGGER).isEnabledFor
 
 
@@ -76,7 +76,7 @@ class RequestLog:
             await self._app(scope, receive, sending)
         finally:
             if _access_on(logging.INFO):
-                access.info(
+                _access.info(
                     "request",
                     method=scope["method"],
                     path=scope["path"],
