@@ -11,6 +11,8 @@ __all__ = [
     "Invalid",
     "InvalidDocument",
     "NotFound",
+    "NotStored",
+    "RecipientRefused",
     "Unavailable",
     "Violation",
 ]
@@ -44,6 +46,13 @@ class Unavailable(ApplicationError):
     """A service octobridge depends on cannot be reached now; trying again later may work."""
 
 
+class NotStored(ApplicationError):
+    """The database refused a write for a reason other than a repeat (a foreign key, NOT NULL, CHECK,
+    or a key that does not mean "the same thing recorded first"): nothing of the transaction was
+    kept. Never acknowledged as done; the same request may go through once a person removes the
+    cause. The message is for operators' logs, not for callers."""
+
+
 class Forbidden(ApplicationError):
     """The caller may not do this."""
 
@@ -54,3 +63,7 @@ class InvalidDocument(Invalid):
     def __init__(self, message: str, violations: tuple[Violation, ...] = ()) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class RecipientRefused(Invalid):
+    """The mail relay refused the recipient's address for good (a 5xx reply to `RCPT TO`)."""

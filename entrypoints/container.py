@@ -46,11 +46,11 @@ from application.use_cases.extension import (
 )
 from application.use_cases.import_clients import ImportClients
 from application.use_cases.message_ids import ForgetOldMessageIds
-from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
+from application.use_cases.metrics import AddAttemptCounts, CheckDatabase, ReadOperationalFigures
 from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.retry import RetrySchedule
-from entrypoints.settings import Settings
+from entrypoints.settings import PREFIX, Settings, SettingsError
 
 
 async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
@@ -81,9 +81,16 @@ async def _intake_units(
         writer.close()
 
 
+def _refuse_in_production(settings: Settings, stand_in: str, variable: str) -> None:
+    """Raises `SettingsError` rather than build `stand_in` in production, whatever let settings by."""
+    if settings.production:
+        raise SettingsError(f"{PREFIX}{variable} must be set in production: {stand_in} is never built there")
+
+
 async def _mailer(settings: Settings) -> AsyncIterator[Mailer]:
-    """An SMTP relay when `SMTP_URL` is set, else `.eml` files under `var/outbox/`."""
+    """An SMTP relay when `SMTP_URL` is set, else `.eml` files under `var/outbox/` (not in production)."""
     if not settings.smtp_url:
+        _refuse_in_production(settings, "the mailer writing .eml files", "SMTP_URL")
         yield EmlFileMailer(settings.outbox_dir, settings.mail_from)
         return
     mailer = SmtpMailer(SmtpRelay.from_url(settings.smtp_url), settings.mail_from)
@@ -112,8 +119,9 @@ def _banqup_documents(settings: Settings, transport: httpx.AsyncBaseTransport) -
 def _octopus_account(
     settings: Settings, clock: Clock, http: httpx.AsyncClient
 ) -> HttpOctopusAccount | InMemoryOctopusAccount:
-    """Octopus itself when `OCTOPUS_OAUTH_URL` is set, else the in-memory stand-in."""
+    """Octopus itself when `OCTOPUS_OAUTH_URL` is set, else the in-memory stand-in (not in production)."""
     if not settings.octopus_oauth_url:  # the stand-in consents at once and sends the browser back
+        _refuse_in_production(settings, "the in-memory Octopus", "OCTOPUS_OAUTH_URL")
         callback = f"{settings.public_url.rstrip('/')}/v1/octopus/callback"
         return InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
     return HttpOctopusAccount(
@@ -198,6 +206,7 @@ class UseCases(containers.DeclarativeContainer):
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)
     read_operational_figures = providers.Factory(ReadOperationalFigures, uow, clock)
+    add_attempt_counts = providers.Factory(AddAttemptCounts, uow)
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
@@ -223,5 +232,5 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings) -> Container:
     """A container for `settings`; call `await container.init_resources()` before resolving use
     cases and `await container.shutdown_resources()` at the end."""
-    Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
+    Path(settings.var_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
     return Container(settings=settings)

@@ -1,7 +1,15 @@
-"""Settings: read once from the environment (prefix `OCTOBRIDGE_`, CONTRACTS §2) by each entrypoint."""
+"""Settings: read once from the environment (prefix `OCTOBRIDGE_`, CONTRACTS §2) by each entrypoint.
+
+In production (`OCTOBRIDGE_ENV=production`) they are refused, one line per variable at fault, unless
+they name real services: PostgreSQL, an SMTP relay, Banqup and Octopus, and secrets of at least 32
+characters given by the operator. An outside service's URL names a stand-in when its host is a
+loopback address, 0.0.0.0, `localhost` or a name under `.localhost`: where the demo serves its
+stand-ins (docs/decisions/0009).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -17,10 +25,20 @@ GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
 ENVIRONMENTS = ("development", "production")
 LOG_FORMATS = ("console", "json")
 STAND_IN_BANQUP = "http://127.0.0.1:8001"
+MIN_SECRET_LENGTH = 32
+OUTSIDE_SERVICES = {
+    "banqup_api_url": "Banqup's API",
+    "octopus_oauth_url": "Octopus",
+    "octopus_api_url": "Octopus",
+}
 
 
 class SettingsError(Exception):
-    """A setting is missing or wrong; the message names the variable."""
+    """Settings that cannot be used: one line per variable at fault, each naming its variable."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -87,25 +105,83 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise SettingsError(
                 f"{PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {settings.log_format!r}"
             )
-        if settings.production and settings.banqup_api_url == STAND_IN_BANQUP:
-            raise SettingsError(
-                f"{PREFIX}BANQUP_API_URL must name Banqup's API in production, not the stand-in"
-            )
+        if settings.production:
+            faults = settings.production_faults()
+            if faults:
+                raise SettingsError(*faults)
+            return settings
         return settings._with_secrets()
+
+    def production_faults(self) -> list[str]:
+        """What keeps these settings from running in production, one line per variable at fault."""
+        faults: dict[str, str] = {}
+        dialect = _dialect(self.database_url)
+        if dialect != "postgresql":
+            faults["database_url"] = "must name PostgreSQL in production (postgresql+asyncpg://…)" + (
+                ", not SQLite" if dialect == "sqlite" else ""
+            )
+        if not self.smtp_url:
+            faults["smtp_url"] = (
+                "must name the SMTP relay in production; without it mail is only written to files"
+            )
+        for name, service in OUTSIDE_SERVICES.items():
+            if fault := _stand_in_fault(getattr(self, name)):
+                faults[name] = f"must name {service} in production; it {fault}"
+        for name in GENERATED:
+            if fault := _weak_secret_fault(getattr(self, name)):
+                faults[name] = fault
+        return [f"{PREFIX}{name.upper()} {fault}" for name, fault in faults.items()]
 
     def _with_secrets(self) -> Settings:
         missing = [name for name in GENERATED if not getattr(self, name)]
         if not missing:
             return self
-        if self.production:
-            names = ", ".join(PREFIX + n.upper() for n in missing)
-            raise SettingsError(f"{names} must be set in production; generated secrets are for development")
         generated = _generated_secrets(Path(self.var_dir) / "secrets.json")
         return msgspec.structs.replace(self, **{name: generated[name] for name in missing})
 
 
 def _fields() -> dict[str, object]:
     return {f.name: f.type for f in msgspec.structs.fields(Settings)}
+
+
+def _dialect(database_url: str) -> str:
+    """`sqlite` for `sqlite+aiosqlite:///…`: the database part of an SQLAlchemy URL's scheme."""
+    return urlsplit(database_url).scheme.partition("+")[0].lower()
+
+
+def _weak_secret_fault(secret: str) -> str | None:
+    """Why `secret` cannot serve in production, or None; never quoting it."""
+    if not secret:
+        return "must be set in production (a generated secret is for development)"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"must be at least {MIN_SECRET_LENGTH} characters long in production, not {len(secret)}"
+    return None
+
+
+def _stand_in_fault(url: str) -> str | None:
+    """Why `url` cannot name an outside service in production (see the module's docstring), or None."""
+    if not url:
+        return "is empty"
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, (parts.hostname or "").rstrip(".")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, host = "", ""
+    if scheme not in ("http", "https") or not host:
+        return "is not an http(s) URL"
+    if host.rpartition(".")[2] == "localhost" or _local_address(host):
+        return f"names {host}, where the stand-ins run"
+    return None
+
+
+def _local_address(host: str) -> bool:
+    """Whether `host` is an IP address of this machine's own: loopback (also IPv4-mapped) or 0.0.0.0."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return (mapped or address).is_loopback or address.is_unspecified
 
 
 def _convert(name: str, raw: str, field_type: object) -> object:
@@ -135,7 +211,7 @@ def _generated_secrets(path: Path) -> dict[str, str]:
     stored = _stored_secrets(path)
     if stored is not None and all(stored.get(name) for name in GENERATED):
         return stored
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fresh = {name: secrets.token_urlsafe(32) for name in GENERATED}
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secrets-")  # mode 0600
     try:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -323,10 +325,20 @@ def run(var: Path, port: int, keep_running: bool) -> list[Row]:
             print(
                 f"\noctobridge runs at {running.api}; the pages: {running.api}/pages/extension?token={token}"
             )
-            print(f"Their logs: {log_dir(var)}/serve.log and worker.log. Ctrl-C stops everything.")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            print(f"Their logs: {log_dir(var)}/serve.log and worker.log.")
+            print("Ctrl-C (or SIGTERM) stops everything.", flush=True)
+            _wait_for_a_stop()
     return rows
+
+
+def _wait_for_a_stop() -> None:
+    """Returns on Ctrl-C or SIGTERM, as `serve` and `worker` stop, so that the stage ends its processes."""
+    stop = threading.Event()
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        stop.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -23,6 +23,7 @@ from application.use_cases.client_integration import ActivateClient
 from domain.export import Export, ExportStatus
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
+from entrypoints.worker.attempt_counts import AttemptCounter
 from entrypoints.worker.delivery import DeliveryLoop
 from sandbox.banqup import BanqupStandIn, StoredDocument
 from sandbox.documents import banqup_document, encoded
@@ -121,7 +122,10 @@ class Rig:
         """Runs the delivery loop until no export is queued any more, asking the database `every` so
         many seconds (a benchmark asks seldom: each question takes the worker's CPU)."""
         use = self.container.use_cases
-        loop = DeliveryLoop(await use.claim_due_exports(), await use.deliver_export(), idle_wait=0.05)
+        counter = AttemptCounter(await use.add_attempt_counts())
+        loop = DeliveryLoop(
+            await use.claim_due_exports(), await use.deliver_export(), idle_wait=0.05, counter=counter
+        )
         stop = asyncio.Event()
         running = asyncio.create_task(loop.run(stop))
         deadline = time.monotonic() + within

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from entrypoints.settings import Settings, SettingsError
+from tests.production import PRODUCTION, SECRET
 
 
 def test_defaults_are_the_embedded_ones_and_secrets_are_made_once(tmp_path: Path) -> None:
@@ -51,15 +52,6 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
             "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS",
         ),
         ({"OCTOBRIDGE_RETRY_MAX_SECONDS": "a while"}, "OCTOBRIDGE_RETRY_MAX_SECONDS"),
-        (
-            {
-                "OCTOBRIDGE_ENV": "production",
-                "OCTOBRIDGE_SECRET_KEY": "k",
-                "OCTOBRIDGE_BANQUP_API_URL": "https://b",
-            },
-            "OCTOBRIDGE_WEBHOOK_SECRET",
-        ),
-        ({"OCTOBRIDGE_ENV": "production"}, "OCTOBRIDGE_BANQUP_API_URL must name Banqup's API in production"),
     ],
 )
 def test_wrong_settings_name_the_variable(tmp_path: Path, environ: dict[str, str], names: str) -> None:
@@ -88,3 +80,116 @@ def test_unreadable_secrets_and_unknown_environments_are_told(tmp_path: Path) ->
         SettingsError, match="OCTOBRIDGE_ENV must be one of development, production, not 'prod'"
     ):
         Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), "OCTOBRIDGE_ENV": "prod"})
+
+
+def production_faults(tmp_path: Path, **changes: str | None) -> list[str]:
+    """The lines of the refusal of `PRODUCTION` with `changes` (None: the variable left out)."""
+    environ = {"OCTOBRIDGE_VAR_DIR": str(tmp_path), **PRODUCTION}
+    for name, value in changes.items():
+        environ.pop(f"OCTOBRIDGE_{name}")
+        if value is not None:
+            environ[f"OCTOBRIDGE_{name}"] = value
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_environ(environ)
+    return list(refused.value.lines)
+
+
+def test_a_fully_configured_production_is_accepted_and_generates_nothing(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), **PRODUCTION})
+    assert settings.production and settings.secret_key == SECRET
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("secret", ["WEBHOOK_SECRET", "API_TOKEN_SECRET", "SECRET_KEY"])
+@pytest.mark.parametrize(
+    ("value", "fault"),
+    [
+        (None, "must be set in production (a generated secret is for development)"),
+        ("", "must be set in production (a generated secret is for development)"),
+        ("x" * 31, "must be at least 32 characters long in production, not 31"),
+    ],
+)
+def test_production_refuses_a_generated_or_short_secret(
+    tmp_path: Path, secret: str, value: str | None, fault: str
+) -> None:
+    faults = production_faults(tmp_path, **{secret: value})
+    assert faults == [f"OCTOBRIDGE_{secret} {fault}"]
+    assert not value or value not in faults[0]  # a secret is never quoted
+    assert not (tmp_path / "secrets.json").exists()
+
+
+@pytest.mark.parametrize("variable", ["BANQUP_API_URL", "OCTOPUS_OAUTH_URL", "OCTOPUS_API_URL"])
+@pytest.mark.parametrize(
+    ("value", "fault"),
+    [
+        (None, "is empty"),
+        ("", "is empty"),
+        ("api.banqup.com", "is not an http(s) URL"),
+        ("http://127.0.0.1:8001", "names 127.0.0.1, where the stand-ins run"),
+        ("https://localhost/api", "names localhost, where the stand-ins run"),
+        ("http://[::1]:9000/oauth", "names ::1, where the stand-ins run"),
+        ("https://127.9.9.9", "names 127.9.9.9, where the stand-ins run"),
+        ("http://[::ffff:127.0.0.1]:8001", "names ::ffff:127.0.0.1, where the stand-ins run"),
+        ("http://0.0.0.0:8001", "names 0.0.0.0, where the stand-ins run"),
+        ("https://[::1", "is not an http(s) URL"),
+        ("https://LocalHost.:8443", "names localhost, where the stand-ins run"),
+        ("http://octopus.localhost/oauth", "names octopus.localhost, where the stand-ins run"),
+    ],
+)
+def test_production_refuses_an_outside_service_that_is_missing_or_a_stand_in(
+    tmp_path: Path, variable: str, value: str | None, fault: str
+) -> None:
+    service = "Banqup's API" if variable.startswith("BANQUP") else "Octopus"
+    if variable == "BANQUP_API_URL" and value is None:  # left out, it is the stand-in's address
+        fault = "names 127.0.0.1, where the stand-ins run"
+    assert production_faults(tmp_path, **{variable: value}) == [
+        f"OCTOBRIDGE_{variable} must name {service} in production; it {fault}"
+    ]
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_production_refuses_mail_written_to_files(tmp_path: Path, value: str | None) -> None:
+    assert production_faults(tmp_path, SMTP_URL=value) == [
+        "OCTOBRIDGE_SMTP_URL must name the SMTP relay in production; without it mail is only written to files"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value", [None, "sqlite+aiosqlite:////srv/octobridge.db", "sqlite:///x.db", "SQLite+aiosqlite://"]
+)
+def test_production_refuses_sqlite(tmp_path: Path, value: str | None) -> None:
+    assert production_faults(tmp_path, DATABASE_URL=value) == [
+        "OCTOBRIDGE_DATABASE_URL must name PostgreSQL in production (postgresql+asyncpg://…), not SQLite"
+    ]
+
+
+@pytest.mark.parametrize("value", ["", "mysql+aiomysql://octo@db/octobridge"])
+def test_production_refuses_any_database_but_postgresql(tmp_path: Path, value: str) -> None:
+    assert production_faults(tmp_path, DATABASE_URL=value) == [
+        "OCTOBRIDGE_DATABASE_URL must name PostgreSQL in production (postgresql+asyncpg://…)"
+    ]
+
+
+def test_production_names_every_variable_at_fault_at_once(tmp_path: Path) -> None:
+    faults = production_faults(
+        tmp_path,
+        DATABASE_URL=None,
+        SMTP_URL=None,
+        BANQUP_API_URL=None,
+        OCTOPUS_OAUTH_URL=None,
+        OCTOPUS_API_URL=None,
+        WEBHOOK_SECRET=None,
+        API_TOKEN_SECRET="x",
+        SECRET_KEY=None,
+    )
+    assert [line.split()[0] for line in faults] == [
+        "OCTOBRIDGE_DATABASE_URL",
+        "OCTOBRIDGE_SMTP_URL",
+        "OCTOBRIDGE_BANQUP_API_URL",
+        "OCTOBRIDGE_OCTOPUS_OAUTH_URL",
+        "OCTOBRIDGE_OCTOPUS_API_URL",
+        "OCTOBRIDGE_WEBHOOK_SECRET",
+        "OCTOBRIDGE_API_TOKEN_SECRET",
+        "OCTOBRIDGE_SECRET_KEY",
+    ]
+    assert all("\n" not in line for line in faults)

@@ -32,8 +32,8 @@ class EmlFileMailer:
 
     def _write(self, name: str, data: bytes) -> str:
         try:
-            self._directory.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=self._directory, prefix=".", suffix=".tmp")
+            self._directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            descriptor, temporary = tempfile.mkstemp(dir=self._directory, prefix=".", suffix=".tmp")  # 0600
             try:
                 with os.fdopen(descriptor, "wb") as handle:
                     handle.write(data)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from adapters.mail.message import build_message, domain_of
-from application.errors import Invalid, Unavailable
+from application.errors import Invalid, RecipientRefused, Unavailable
 from application.ports.mailer import OutgoingMail
 
 TEMPORARY_FAILURE = range(400, 500)
@@ -88,7 +88,7 @@ class SmtpMailer:
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await self._drop(connection)
                 refused = exc.recipients[0]
-                raise _answer(refused.code, refused.message) from exc
+                raise _answer(refused.code, refused.message, RecipientRefused) from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._drop(connection)
                 raise _answer(exc.code, exc.message) from exc
@@ -139,7 +139,7 @@ class SmtpMailer:
             connection.client.close()
 
 
-def _answer(code: int, message: str) -> Unavailable | Invalid:
+def _answer(code: int, message: str, final: type[Invalid] = Invalid) -> Unavailable | Invalid:
     """4xx is a temporary failure, to be tried again; anything else the relay refuses is final."""
     text = f"{code} {message}".strip()
-    return Unavailable(text) if code in TEMPORARY_FAILURE else Invalid(text)
+    return Unavailable(text) if code in TEMPORARY_FAILURE else final(text)

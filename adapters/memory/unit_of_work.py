@@ -11,7 +11,8 @@ from types import TracebackType
 from typing import Self
 
 from application.dossier_budget import DossierList
-from application.errors import Conflict
+from application.errors import Conflict, NotStored
+from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -32,6 +33,7 @@ class MemoryStore:
     tokens: dict[str, OctopusTokens] = field(default_factory=dict)
     attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
     dossier_lists: dict[str, DossierList] = field(default_factory=dict)
+    attempt_counts: dict[AttemptKind, int] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -111,7 +113,11 @@ class InMemoryExportRepository:
         return {e: self._items[e] for e in export_ids if e in self._items}
 
     async def add(self, export: Export) -> None:
-        if export.id in self._items or any(export_key(e) == export_key(export) for e in self._items.values()):
+        """As the database's keys: an export id taken is `NotStored`; the export's key taken is a
+        `Conflict` (the same document recorded first)."""
+        if export.id in self._items:
+            raise NotStored("an export with this id exists already")
+        if any(export_key(e) == export_key(export) for e in self._items.values()):
             raise Conflict("this document has an export for this direction already")
         self._items[export.id] = export
 
@@ -182,11 +188,15 @@ class InMemoryReceivedMessages:
 class InMemoryOutbox:
     def __init__(self, staged: _Staged) -> None:
         self._items = staged.data.outbox
+        self._exports = staged.data.exports
 
     async def put(self, export_id: str, available_at: datetime) -> None:
-        self._items[export_id] = available_at
+        await self.put_many([export_id], available_at)
 
     async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+        """As the database's foreign key: a row for an export that does not exist is `NotStored`."""
+        if missing := [e for e in export_ids if e not in self._exports]:
+            raise NotStored(f"the outbox names exports that do not exist: {missing}")
         self._items.update(dict.fromkeys(export_ids, available_at))
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
@@ -243,6 +253,19 @@ class InMemoryOctopusDossierLists:
         self._items.pop(partner_id, None)
 
 
+class InMemoryAttemptCounts:
+    def __init__(self, staged: _Staged) -> None:
+        self._totals = staged.data.attempt_counts
+
+    async def add(self, counts: Mapping[AttemptKind, int]) -> None:
+        for kind, count in counts.items():
+            if count:
+                self._totals[kind] = self._totals.get(kind, 0) + count
+
+    async def totals(self) -> dict[AttemptKind, int]:
+        return dict(self._totals)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -261,6 +284,7 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutbox(self._staged)
         self.octopus = InMemoryOctopusConnections(self._staged)
         self.dossier_lists = InMemoryOctopusDossierLists(self._staged)
+        self.attempt_counts = InMemoryAttemptCounts(self._staged)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -286,6 +310,7 @@ class InMemoryUnitOfWork:
             "tokens",
             "attempts",
             "dossier_lists",
+            "attempt_counts",
             "commits",
         ):
             setattr(store, name, copy.deepcopy(getattr(staged, name)))

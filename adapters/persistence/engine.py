@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,17 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=echo, pool_size=10, pool_recycle=1800)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_SECONDS})
     _configure_sqlite(engine.sync_engine)
     return engine
+
+
+def _private_file(database: Path) -> None:
+    """Makes the database file, when it is new, readable by its owner only (SQLite gives its journal
+    and WAL files the same mode), in a new folder of the owner's only."""
+    database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(database, os.O_RDONLY | os.O_CREAT, 0o600))  # an existing file is left as it is
 
 
 def create_blocking_sqlite_engine(url: URL) -> Engine:

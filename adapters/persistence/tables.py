@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Enum,
     ForeignKey,
@@ -138,4 +139,13 @@ connect_attempts = Table(
     Column("code_verifier", String(128), nullable=False),
     Column("return_url", Text, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Export attempts by outcome and reason class, added to by every worker every few seconds (/metrics).
+attempt_counts = Table(
+    "attempt_counts",
+    metadata,
+    Column("outcome", String(16), primary_key=True),
+    Column("reason", String(16), primary_key=True),  # "" for a delivered attempt
+    Column("count", BigInteger, nullable=False),
 )

@@ -1,5 +1,5 @@
 """The SQLAlchemy unit of work: one session, one transaction, rolled back unless committed. Its
-repositories (partners, exports, received_messages, outbox, octopus) flush nothing and commit
+repositories (partners, exports, received_messages, outbox, octopus, attempt_counts) flush nothing and commit
 nothing: the unit of work does."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.persistence.attempt_counts import SqlAlchemyAttemptCounts
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
@@ -45,6 +46,7 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(self._session)
         self.octopus = SqlAlchemyOctopusConnections(self._session, self._cipher)
         self.dossier_lists = SqlAlchemyOctopusDossierLists(self._session)
+        self.attempt_counts = SqlAlchemyAttemptCounts(self._session)
         return self
 
     async def __aexit__(

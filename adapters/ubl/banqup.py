@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 import msgspec
 
@@ -172,13 +172,59 @@ class BanqupDocument(_Struct):
 
 
 def decode_banqup(document_json: bytes) -> BanqupDocument:
-    """Raises `Invalid` when the bytes are not a Banqup document; the message names the path, not the data."""
+    """Raises `Invalid` when the bytes are not a Banqup document, `InvalidDocument` when an identifier
+    holds what XML cannot carry; the message names the path, not the data. Free text is made safe
+    (`_xml_safe`)."""
     try:
-        return msgspec.json.decode(document_json, type=BanqupDocument)
+        document = msgspec.json.decode(document_json, type=BanqupDocument)
     except msgspec.ValidationError as exc:
-        raise Invalid(f"not a Banqup document: {exc}") from exc
+        raise _not_banqup(str(exc)) from exc
     except msgspec.DecodeError as exc:
-        raise Invalid("not a Banqup document: the file is not JSON") from exc
+        raise _not_banqup("the file is not JSON") from exc
+    except RecursionError as exc:  # msgspec descends into a field it skips, too
+        raise _not_banqup("the JSON is nested too deeply") from exc
+    try:
+        return cast(BanqupDocument, _xml_safe(document, ""))
+    except InvalidValue as exc:
+        violation = Violation(MAPPING_RULE, True, str(exc), exc.field)
+        raise InvalidDocument(
+            f"the Banqup document cannot be made into Peppol UBL: {exc}", (violation,)
+        ) from exc
+
+
+def _not_banqup(reason: str) -> Invalid:
+    return Invalid(f"not a Banqup document: {reason}")
+
+
+# What XML 1.0 cannot carry: control characters other than tab, LF and CR, lone surrogates, U+FFFE/F.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Fields a person reads, where such a character (a stray tab from a spreadsheet, a NUL from a broken
+# export) is replaced by a space. Any other field is an identifier or a code: the document fails.
+FREE_TEXT = frozenset({"name", "description", "note", "street", "city", "reason", "terms", "exemptionReason"})
+
+
+def _xml_safe(value: object, path: str) -> object:
+    """`value` with its free text cleaned of what XML cannot carry (the same object when nothing
+    changes); raises `InvalidValue` naming the first other field (`seller.vatNumber`, `lines[2].id`)
+    that holds such a character."""
+    if isinstance(value, str):
+        if NOT_XML.search(value) is None:
+            return value
+        if path.rpartition(".")[2] in FREE_TEXT:
+            return NOT_XML.sub(" ", value)
+        raise InvalidValue(path, "holds a control character, which an identifier or a code may not")
+    if isinstance(value, list):
+        cleaned = [_xml_safe(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
+    if isinstance(value, msgspec.Struct):
+        changes = {}
+        for name, wire in zip(value.__struct_fields__, value.__struct_encode_fields__, strict=True):
+            before = getattr(value, name)
+            after = _xml_safe(before, f"{path}.{wire}" if path else wire)
+            if after is not before:
+                changes[name] = after
+        return msgspec.structs.replace(value, **changes) if changes else value
+    return value
 
 
 def banqup_to_peppol(source: BanqupDocument, pdf: bytes | None = None) -> PeppolDocument:

@@ -16,6 +16,7 @@ from lxml import etree
 from adapters.ubl.namespaces import CREDIT_NOTE_TAG, NSMAP, cac, cbc
 from application.errors import InvalidDocument, Violation
 from domain.errors import InvalidValue
+from domain.file_names import file_name_stem
 from domain.peppol import (
     Address,
     AllowanceCharge,
@@ -341,13 +342,23 @@ def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
         attachments.append(
             Attachment(
                 id=_req(reference, "cbc:ID"),
-                filename=binary.get("filename") or "",
+                filename=_file_name(binary.get("filename")),
                 mime_code=binary.get("mimeCode") or "",
                 content=content,
                 description=_opt(reference, "cbc:DocumentDescription"),
             )
         )
     return tuple(attachments)
+
+
+def _file_name(name: str | None) -> str:
+    """An embedded file's name made file-name safe, its extension kept: `../../x.pdf` → `x.pdf`."""
+    if not name:
+        return ""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        return file_name_stem(name)
+    return f"{file_name_stem(stem)}.{file_name_stem(extension, fallback='bin')}"
 
 
 def _compare_totals(root: etree._Element, doc: PeppolDocument) -> None:

@@ -54,11 +54,12 @@ class PeppolUblToolkit:
     # DocumentRenderer
 
     def render(self, source: SourceDocument) -> RenderedDocument:
-        if source.ubl is not None:
-            doc = read_ubl(parse_ubl(source.ubl))
-            doc = _with_pdf(doc, source.pdf)
-        else:
-            doc = banqup_to_peppol(decode_banqup(source.json), source.pdf)
+        try:
+            doc = _read(source)
+        except InvalidDocument:
+            raise
+        except Invalid as exc:  # not JSON, not XML, not UBL: the document is what is wrong
+            raise InvalidDocument(exc.message) from exc
         return RenderedDocument(
             kind=doc.kind.value, number=doc.number, seller_name=doc.seller.name, xml=self._checked(doc)
         )
@@ -92,6 +93,13 @@ class PeppolUblToolkit:
         cen = self._cen.check(text)
         official = tuple(v for rules in self._official for v in rules.check(text))
         return (*schema, *cen, *official, *native)
+
+
+def _read(source: SourceDocument) -> PeppolDocument:
+    """The document in Banqup's original UBL when there is one, else in its JSON."""
+    if source.ubl is not None:
+        return _with_pdf(read_ubl(parse_ubl(source.ubl)), source.pdf)
+    return banqup_to_peppol(decode_banqup(source.json), source.pdf)
 
 
 def _with_pdf(doc: PeppolDocument, pdf: bytes | None) -> PeppolDocument:

@@ -21,8 +21,9 @@ class OutgoingMail:
 class Mailer(Protocol):
     """Hands a message to the mail relay and returns the relay's reply.
 
-    Raises `Unavailable` on a temporary failure (connection refused or reset, timeout, 4xx reply)
-    and `Invalid` on a permanent one (5xx reply, recipient refused), both with the server's answer.
+    Raises `Unavailable` on a temporary failure (connection refused or reset, timeout, 4xx reply),
+    `RecipientRefused` when the relay refuses the recipient for good (5xx to `RCPT TO`), and
+    `Invalid` on another permanent one (5xx reply), each with the server's answer.
     """
 
     @property

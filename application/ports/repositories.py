@@ -82,7 +82,7 @@ class ExportRepository(Protocol):
     """Exports, at most one per (partner, client, document, direction).
 
     `add` raises `Conflict` when that key exists already, even when another process added it
-    in a transaction that has not committed yet (R11).
+    in a transaction that has not committed yet (R11); `NotStored` when the export's id is taken.
     """
 
     async def get(self, export_id: str, partner_id: str | None = None) -> Export | None: ...
@@ -144,7 +144,7 @@ class Outbox(Protocol):
     async def put(self, export_id: str, available_at: datetime) -> None: ...
 
     async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
-        """`put` for several exports, in one round trip."""
+        """`put` for several exports, in one round trip; `NotStored` when one of them does not exist."""
         ...
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from application.ports.attempt_counts import AttemptCounts
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     ClientIntegrationRepository,
@@ -21,8 +22,10 @@ from domain.export import Export, ExportStatus
 class UnitOfWork(Protocol):
     """Everything done through its repositories lands together at `commit`, or not at all.
 
-    Leaving the block without committing rolls back. `commit` raises `Conflict` when another
-    transaction changed or added the same thing first, `Unavailable` when the database is down.
+    Leaving the block without committing rolls back. `commit` (and any write) raises `Conflict`
+    when another transaction changed or added the same thing first, `NotStored` when the database
+    refuses the write for any other reason (a foreign key, NOT NULL…), `Unavailable` when the
+    database is down.
     """
 
     # Read-only, so that a unit of work may name its own repository classes.
@@ -40,6 +43,8 @@ class UnitOfWork(Protocol):
     def octopus(self) -> OctopusConnections: ...
     @property
     def dossier_lists(self) -> OctopusDossierLists: ...
+    @property
+    def attempt_counts(self) -> AttemptCounts: ...
 
     async def __aenter__(self) -> Self: ...
 

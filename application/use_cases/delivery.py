@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from application.errors import ApplicationError, Conflict, Invalid, InvalidDocument, NotFound, Unavailable
+from application.attempts import AttemptReason, Step, Verdict, judge
+from application.errors import ApplicationError, Conflict, Unavailable
 from application.ports.clock import Clock
 from application.ports.documents import (
     DocumentRenderer,
@@ -17,10 +17,10 @@ from application.ports.documents import (
 )
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWorkFactory, take_off_or_put_back
+from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.file_names import file_name_stem
 from domain.retry import RetrySchedule
-from domain.validation import Violation
 
 SUBJECTS = {"invoice": "Invoice", "creditNote": "Credit note"}
 
@@ -67,17 +67,23 @@ class ClaimDueExports:
         return await self._uow.claim_due(now, now + self._lease, limit)
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    kind: AttemptOutcome
+class DeliveryResult(Struct):
+    """What one attempt did: `status` is the export's afterwards, or None when it is no longer to be
+    delivered (changed since it was claimed); `reason` is None when delivered; `detail` is the
+    relay's reply when delivered, else what went wrong."""
+
+    status: ExportStatus | None
+    outcome: AttemptOutcome
+    reason: AttemptReason | None
     detail: str
-    violations: tuple[Violation, ...] = ()
+    message_id: str
 
 
 class DeliverExport:
-    """Sends one queued export and records the attempt. No transaction stays open while Banqup or the
-    mail relay is being talked to; temporary failures come back later by the `RetrySchedule`, and
-    become final past its horizon with the last answer."""
+    """Sends one queued export, records the attempt and says what happened; it logs nothing. No
+    transaction stays open while Banqup or the mail relay is being talked to. What a failure means
+    is `judge`'s to say: temporary failures (I/O) come back later by the `RetrySchedule`, and become
+    final past its horizon with the last answer; anything about the document fails it at once."""
 
     def __init__(
         self,
@@ -97,28 +103,54 @@ class DeliverExport:
         self._mailer = mailer
         self._schedule = schedule
 
-    async def __call__(self, claimed: Export) -> ExportStatus | None:
-        """Delivers an export as `ClaimDueExports` read it; its status afterwards, or None when it is
-        no longer to be delivered (changed since it was claimed)."""
+    async def __call__(self, claimed: Export) -> DeliveryResult:
+        """Delivers an export as `ClaimDueExports` read it, and says what happened."""
         message_id = claimed.mail_message_id(self._mailer.sender_domain)
-        outcome = await self._attempt(claimed, message_id)
-        export: Export | None = claimed
+        verdict = await self._attempt(claimed, message_id)
         try:
-            await self._uow.record_attempt(claimed, self._judged(claimed, outcome, message_id))
-        except Conflict:  # its lease ran out and another worker took it meanwhile
-            export = await self._record_on_current(claimed.id, outcome, message_id)
+            export = await self._record(claimed, verdict, message_id)
+        except Unavailable as exc:  # the export stays leased, and is taken again when its lease ends
+            unrecorded = judge(Step.RECORD, exc)
+            return DeliveryResult(
+                status=ExportStatus.QUEUED,
+                outcome=unrecorded.outcome,
+                reason=unrecorded.reason,
+                detail=f"{verdict.detail} (not recorded: {exc.message})",
+                message_id=message_id,
+            )
         if export is None:
-            return None
+            return DeliveryResult(
+                status=None,
+                outcome=verdict.outcome,
+                reason=verdict.reason,
+                detail=verdict.detail,
+                message_id=message_id,
+            )
         await self._report(export)
-        return export.status
+        recorded = export.attempts[-1]  # past the schedule's horizon, a temporary failure is final
+        return DeliveryResult(
+            status=export.status,
+            outcome=recorded.outcome,
+            reason=verdict.reason,
+            detail=recorded.detail,
+            message_id=message_id,
+        )
 
-    async def _record_on_current(self, export_id: str, outcome: _Outcome, message_id: str) -> Export | None:
+    async def _record(self, claimed: Export, verdict: Verdict, message_id: str) -> Export | None:
+        """The export with the attempt recorded, or None when it is no longer to be delivered."""
+        try:
+            await self._uow.record_attempt(claimed, self._judged(claimed, verdict, message_id))
+        except Conflict:  # its lease ran out and another worker took it meanwhile
+            return await self._record_on_current(claimed.id, verdict, message_id)
+        return claimed
+
+    async def _record_on_current(self, export_id: str, verdict: Verdict, message_id: str) -> Export | None:
         """The outcome recorded on the export as it is now, if it is still queued."""
         async with self._uow() as uow:
             export = await uow.exports.get(export_id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
-            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, outcome, message_id))
+            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, verdict, message_id))
             await uow.commit()
         return export
 
@@ -131,41 +163,36 @@ class DeliverExport:
         with contextlib.suppress(ApplicationError):
             await self._reports.report(export.client_id, export.document_id, status, detail or "")
 
-    async def _attempt(self, export: Export, message_id: str) -> _Outcome:
+    async def _attempt(self, export: Export, message_id: str) -> Verdict:
+        step = Step.FETCH
         try:
             source = await self._documents.fetch(export.client_id, export.document_id)
+            step = Step.RENDER
             if len(source.pdf or b"") + len(source.ubl or b"") >= RENDERED_ON_A_THREAD_FROM:
                 document = await asyncio.to_thread(self._renderer.render, source)
             else:
                 document = self._renderer.render(source)
+            step = Step.SEND
             reply = await self._mailer.send(compose(export, document, message_id))
-        except InvalidDocument as exc:
-            return _Outcome(AttemptOutcome.FAILED, exc.message, exc.violations)
-        except NotFound as exc:
-            return _Outcome(AttemptOutcome.FAILED, f"Banqup no longer has the document: {exc.message}")
-        except Invalid as exc:
-            return _Outcome(AttemptOutcome.FAILED, exc.message)
-        except Unavailable as exc:
-            return _Outcome(AttemptOutcome.DEFERRED, exc.message)
-        except Exception as exc:  # a surprise is an attempt recorded and retried, never a silent loop
-            return _Outcome(AttemptOutcome.DEFERRED, f"unexpected error: {type(exc).__name__}: {exc}")
-        return _Outcome(AttemptOutcome.DELIVERED, reply)
+        except Exception as exc:  # `judge` says what each failure means
+            return judge(step, exc)
+        return Verdict(AttemptOutcome.DELIVERED, None, reply)
 
-    def _judged(self, export: Export, outcome: _Outcome, message_id: str) -> datetime | None:
+    def _judged(self, export: Export, verdict: Verdict, message_id: str) -> datetime | None:
         """The attempt recorded on `export`; when it is next due, or None when it is settled."""
         now = self._clock.now()
-        if outcome.kind is AttemptOutcome.DELIVERED:
-            export.delivered(now, message_id, outcome.detail)
-        elif outcome.kind is AttemptOutcome.FAILED:
-            export.failed(now, outcome.detail, outcome.violations)
+        if verdict.outcome is AttemptOutcome.DELIVERED:
+            export.delivered(now, message_id, verdict.detail)
+        elif verdict.outcome is AttemptOutcome.FAILED:
+            export.failed(now, verdict.detail, verdict.violations)
         else:
             retry_at = self._schedule.next_attempt(
                 export.first_attempt_at or now, now, _deferrals(export) + 1, self._clock.jitter()
             )
             if retry_at is not None:
-                export.deferred(now, outcome.detail)
+                export.deferred(now, verdict.detail)
                 return retry_at
-            export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {outcome.detail}")
+            export.failed(now, f"gave up after {export.delivery_attempts + 1} attempts: {verdict.detail}")
         return None
 
 

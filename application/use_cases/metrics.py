@@ -1,11 +1,13 @@
-"""Figures for operators' dashboards and probes: exports by status, the delivery queue, and how long
-delivery takes."""
+"""Figures for operators' dashboards and probes: exports by status, the delivery queue, how long
+delivery takes, and the export attempts by outcome and reason."""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from datetime import timedelta
 
+from application.ports.attempt_counts import AttemptKind
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
@@ -15,11 +17,19 @@ LATENCY_SAMPLE = 10_000
 QUANTILES = (0.5, 0.9, 0.99)
 
 
+class AttemptCount(Struct):
+    outcome: str
+    reason: str  # "" for delivered
+    count: int
+
+
 class OperationalFigures(Struct):
     exports_by_status: dict[str, int]
     queue_depth: int
     # seconds from queued to delivered, by quantile, over the exports delivered in the last hour
     delivery_latency: dict[str, float]
+    # every worker's attempts as they last added them (every few seconds)
+    attempts: list[AttemptCount]
 
 
 class ReadOperationalFigures:
@@ -35,13 +45,27 @@ class ReadOperationalFigures:
             counts = await uow.exports.count_by_status()
             depth = await uow.outbox.depth()
             times = await uow.exports.delivery_times(self._clock.now() - LATENCY_WINDOW, LATENCY_SAMPLE)
+            attempts = await uow.attempt_counts.totals()
         return OperationalFigures(
             exports_by_status={str(status): count for status, count in counts.items()},
             queue_depth=depth,
             delivery_latency=_quantiles(
                 [(delivered - queued).total_seconds() for queued, delivered in times]
             ),
+            attempts=[AttemptCount(outcome=o, reason=r, count=n) for (o, r), n in sorted(attempts.items())],
         )
+
+
+class AddAttemptCounts:
+    """Adds a worker's export attempts since it last did to the totals all workers add to."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, counts: Mapping[AttemptKind, int]) -> None:
+        async with self._uow() as uow:
+            await uow.attempt_counts.add(counts)
+            await uow.commit()
 
 
 def _quantiles(seconds: list[float]) -> dict[str, float]:

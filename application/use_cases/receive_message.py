@@ -94,11 +94,16 @@ class ReceiveDocumentMessage:
                 answer.cancel()
             self._waiting.clear()
 
-    async def _record_batch(self, events: Sequence[DocumentEvent]) -> list[MessageOutcome | Exception]:
+    async def _record_batch(
+        self, events: Sequence[DocumentEvent], *, judged_before: bool = False
+    ) -> list[MessageOutcome | Exception]:
         """One transaction for the batch. When it fails for one message's sake (a `Conflict`: another
-        transaction recorded one of them first), each goes again in a transaction of its own, so
-        that R11 holds exactly and one message's failure is no other's. A database that cannot be
-        reached fails them all at once."""
+        transaction recorded one of them first; or `NotStored`: the database refused one of them),
+        each goes again in a transaction of its own, so that R11 holds exactly and one message's
+        failure is no other's. Alone, a `Conflict` is judged once more, against what the other
+        transaction committed: a repeat then, or not (its export skipped where this one goes).
+        Whatever else fails is that message's failure, with nothing of it recorded, so that it is
+        never acknowledged. A database that cannot be reached fails them all at once."""
         try:
             return list(await self._record(events))
         except Unavailable as exc:
@@ -106,8 +111,8 @@ class ReceiveDocumentMessage:
         except Exception as exc:
             if len(events) > 1:
                 return [(await self._record_batch([event]))[0] for event in events]
-            if isinstance(exc, Conflict):  # another transaction recorded this message or document first
-                return [_repeat(events[0].message_id)]
+            if isinstance(exc, Conflict) and not judged_before:
+                return await self._record_batch(events, judged_before=True)
             return [exc]
 
     async def _record(self, events: Sequence[DocumentEvent]) -> list[MessageOutcome]:

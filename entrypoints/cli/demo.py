@@ -7,6 +7,10 @@ from pathlib import Path
 
 import click
 
+from application.errors import Invalid
+
+CHECKOUT_ONLY = ("sandbox", "aiosmtpd")  # the stand-ins, left out of the wheel, and their SMTP server
+
 
 @click.command()
 @click.option(
@@ -22,7 +26,15 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sandbox.demo import log_dir, run
+    try:
+        from sandbox.demo import log_dir, run
+    except ModuleNotFoundError as missing:
+        if missing.name not in CHECKOUT_ONLY:
+            raise
+        raise Invalid(
+            f"the demo runs from a checkout of octobridge with its dev tools (make demo); {missing.name}"
+            " is not installed here"
+        ) from missing
 
     var = Path(os.environ.get("OCTOBRIDGE_VAR_DIR", "./var"))
     rows = run(var, port, keep_running)

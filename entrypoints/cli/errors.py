@@ -1,11 +1,20 @@
 """The CLI's one table from errors to exit codes (CONTRACTS §1): 2 for bad usage or unusable
-input, 1 when the command could not be done; one line on stderr, never a traceback."""
+input, 1 when the command could not be done; one line on stderr (one per variable at fault for
+settings), never a traceback."""
 
 from __future__ import annotations
 
 import click
 
-from application.errors import ApplicationError, Conflict, Forbidden, Invalid, NotFound, Unavailable
+from application.errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    NotStored,
+    Unavailable,
+)
 from domain.errors import DomainError, InvalidValue, NotAllowed
 from entrypoints.settings import SettingsError
 
@@ -17,6 +26,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (Conflict, 1),
     (Forbidden, 1),
     (Unavailable, 1),
+    (NotStored, 1),
     (NotAllowed, 1),
 )
 
@@ -34,6 +44,13 @@ def one_line(error: Exception) -> str:
     return " ".join(text.split())
 
 
+def lines(error: Exception) -> tuple[str, ...]:
+    """One line, or for settings one per variable at fault (all of them, told together)."""
+    if isinstance(error, SettingsError):
+        return tuple(" ".join(line.split()) for line in error.lines)
+    return (one_line(error),)
+
+
 class OctobridgeGroup(click.Group):
     """Runs a command and turns the application's errors into an exit code and one line."""
 
@@ -44,5 +61,6 @@ class OctobridgeGroup(click.Group):
             code = exit_code(error)
             if code is None:
                 raise
-            click.echo(f"octobridge: {one_line(error)}", err=True)
+            for line in lines(error):
+                click.echo(f"octobridge: {line}", err=True)
             raise click.exceptions.Exit(code) from error

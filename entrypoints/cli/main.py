@@ -17,6 +17,7 @@ from entrypoints.cli.worker import worker
 
 
 @click.group(cls=OctobridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="octobridge", message="%(prog)s %(version)s")  # the installed metadata's
 def cli() -> None:
     """octobridge: Banqup documents, delivered to Octopus as Peppol BIS 3.0 UBL."""
 

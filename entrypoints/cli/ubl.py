@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,21 +13,43 @@ from application.errors import Invalid, InvalidDocument, Violation
 from application.ports.ubl import UblTools
 from entrypoints.cli.errors import OctobridgeGroup, one_line
 
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+# The largest of each input that octobridge takes anywhere: a UBL file (adapters.ubl.parsing), a
+# Banqup document and its PDF as the Banqup adapter reads them (adapters.banqup.documents).
+MAX_XML_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_PDF_BYTES = 25 * 1024 * 1024
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+FILE_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
-def read_input(path: Path) -> bytes:
-    """The file's bytes; `Invalid` when it is missing or larger than a document may be (checked first)."""
+def read_input(path: Path, limit: int = MAX_XML_BYTES) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them; `Invalid` with one line when it
+    cannot be read, is larger, or is no regular file. A device, a FIFO or a socket is refused before it
+    is opened (reading it might never end, or never begin)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise Invalid(
-                f"{path}: larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB a document may have"
-            )
-        return path.read_bytes()
+        _refuse_unless_regular(path, path.stat())
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)  # never waits on a FIFO
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())  # the file opened, should another have taken its place
+            _refuse_unless_regular(path, status)
+            data = b"" if status.st_size > limit else handle.read(limit + 1)
     except OSError as exc:
         raise Invalid(f"{path}: cannot be read ({exc.strerror})") from exc
+    if status.st_size > limit or len(data) > limit:
+        raise Invalid(f"{path}: larger than the {limit // (1024 * 1024)} MB such a file may have")
+    return data
+
+
+def _refuse_unless_regular(path: Path, status: os.stat_result) -> None:
+    if stat.S_ISREG(status.st_mode):
+        return
+    kind = next((name for is_kind, name in FILE_KINDS if is_kind(status.st_mode)), "no regular file")
+    raise Invalid(f"{path}: {kind}, not a file to read")
 
 
 def format_violation(name: str, violation: Violation) -> str:
@@ -97,7 +121,9 @@ def render(ctx: click.Context, document: Path, pdf: Path | None, output: Path | 
     """A Banqup document (JSON) to Peppol BIS 3.0 UBL."""
     tools = _tools(ctx)
     try:
-        xml = tools.render_banqup(read_input(document), read_input(pdf) if pdf else None)
+        xml = tools.render_banqup(
+            read_input(document, MAX_DOCUMENT_BYTES), read_input(pdf, MAX_PDF_BYTES) if pdf else None
+        )
     except InvalidDocument as error:
         _report_invalid(error)
         ctx.exit(EXIT_FAILED)

@@ -30,6 +30,7 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         import signal
 
         from entrypoints.consumer.consumer import DocumentConsumer
+        from entrypoints.worker.attempt_counts import AttemptCounter
         from entrypoints.worker.delivery import DeliveryLoop
         from entrypoints.worker.housekeeping import Housekeeping
 
@@ -43,7 +44,10 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         if not no_delivery:  # the rules compiled before the first claim: a broken stylesheet stops here
             container.infrastructure.ubl_toolkit().warm_up()
             delivery = DeliveryLoop(
-                await use.claim_due_exports(), await use.deliver_export(), concurrency=concurrency
+                await use.claim_due_exports(),
+                await use.deliver_export(),
+                concurrency=concurrency,
+                counter=AttemptCounter(await use.add_attempt_counts()),
             )
             jobs.append(delivery.run(stop))
         if settings.broker_url:

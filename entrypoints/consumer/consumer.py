@@ -37,8 +37,8 @@ class DocumentConsumer:
     - the use case committed (exported, skipped, ignored or a repeat): acknowledge;
     - the message can never be processed (malformed): publish it to the dead-letter exchange with
       the reason in a header, then acknowledge;
-    - anything else (database down, a surprise): put it back after a pause, until the delivery
-      limit; the last try dead-letters it with the error as its reason.
+    - anything else (database down, a write the database refused, a surprise): put it back after a
+      pause, until the delivery limit; the last try dead-letters it with the error as its reason.
     """
 
     def __init__(

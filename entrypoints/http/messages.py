@@ -17,9 +17,10 @@ from entrypoints.http.problems import problems
     "/v1/messages",
     tags=["messages"],
     summary="Banqup's messages; 202 once recorded, also for ignored types and repeats",
+    description="A 5xx answer means nothing was recorded: send the message again later.",
     status_code=202,
     request_max_body_size=MAX_MESSAGE_BYTES,
-    responses=problems(400, 401, 413, 503),
+    responses=problems(400, 401, 413, 500, 503),
 )
 async def receive_message(
     request: Request[Any, Any, Any],

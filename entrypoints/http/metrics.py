@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
-from application.use_cases.metrics import OperationalFigures
+from application.use_cases.metrics import AttemptCount, OperationalFigures
+
+
+class AttemptTotals(Collector):
+    """`octobridge_export_attempts_total{outcome,reason}`: the totals every worker adds to, as read at
+    the scrape. A counter kept elsewhere, so it is exposed as read rather than counted here."""
+
+    def __init__(self) -> None:
+        self.read: list[AttemptCount] = []
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "octobridge_export_attempts",
+            "Export attempts by outcome (delivered, deferred, failed) and reason class",
+            labels=["outcome", "reason"],
+        )
+        for attempt in self.read:
+            family.add_metric([attempt.outcome, attempt.reason], attempt.count)
+        yield family
 
 
 class HttpMetrics:
@@ -39,6 +60,8 @@ class HttpMetrics:
             ["quantile"],
             registry=self.registry,
         )
+        self.attempts = AttemptTotals()
+        self.registry.register(self.attempts)
 
     def exposition(self, figures: OperationalFigures) -> bytes:
         for status, count in figures.exports_by_status.items():
@@ -47,6 +70,7 @@ class HttpMetrics:
         self.delivery_latency.clear()  # no delivery in the last hour: no figure, rather than a stale one
         for quantile, seconds in figures.delivery_latency.items():
             self.delivery_latency.labels(quantile=quantile).set(seconds)
+        self.attempts.read = figures.attempts
         return generate_latest(self.registry)
 
 

@@ -13,7 +13,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
-from application.errors import Conflict, Forbidden, Invalid, InvalidDocument, NotFound, Unavailable
+from application.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    InvalidDocument,
+    NotFound,
+    NotStored,
+    Unavailable,
+)
 from application.views import Struct
 from domain.errors import InvalidValue, NotAllowed
 
@@ -53,6 +61,7 @@ STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (NotAllowed, 409),
     (Forbidden, 403),
     (Unavailable, 503),
+    (NotStored, 500),  # logged for operators; the caller hears nothing of the database's words
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -155,3 +156,19 @@ def test_100_000_rows_with_one_percent_bad_report_exactly_the_bad_rows(
         assert [r["line"] for r in report["rejected"]] == sorted(expected)
         for rejected in report["rejected"]:
             assert expected[rejected["line"]] in rejected["reason"], rejected
+
+
+def test_a_write_the_database_refuses_exits_1_with_one_line(
+    operator: Operator, client_file: Path, tmp_path: Path
+) -> None:
+    operator.install("p1")
+    with sqlite3.connect(tmp_path / "octobridge.db") as database:
+        database.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON client_integrations"
+            " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+    result = operator("clients", "import", str(client_file))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (  # after the progress bar
+        "octobridge: the database refused the write, and nothing of it was stored: refused by the test"
+    )

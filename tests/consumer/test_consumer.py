@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +19,12 @@ from application.errors import Unavailable
 from application.messages import BanqupMessage
 from application.use_cases.receive_message import MessageOutcome
 from entrypoints.consumer.consumer import DocumentConsumer
-from entrypoints.consumer.topology import DEAD_LETTER_QUEUE, REASON_HEADER, ROUTING_KEY_HEADER
+from entrypoints.consumer.dead_letters import list_dead_letters, requeue_dead_letters
+from entrypoints.consumer.topology import DEAD_LETTER_QUEUE, REASON_HEADER, ROUTING_KEY_HEADER, declare
+from sandbox.banqup import BanqupStandIn
+from sandbox.world import Rig, rig, settings_for
 from tests.consumer.conftest import publish, queue_depths
+from tests.persistence.lost_exports import exports_lost
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -55,6 +61,23 @@ def body(message_id: str, **data: str) -> bytes:
                      "documentCategory": "INVOICE", "occurredAt": datetime.now(UTC).isoformat(), **data},
         }
     ).encode()  # fmt: skip
+
+
+async def consume_until_true(
+    consumer: DocumentConsumer, condition: Callable[[], Awaitable[bool]], within: float = 60
+) -> None:
+    """Consumes until `condition` holds (asked every tenth of a second), then stops."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(consumer.run(stop))
+    try:
+        deadline = time.monotonic() + within
+        while not await condition():
+            assert time.monotonic() < deadline, "the condition did not come true in time"
+            assert not running.done(), running
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await running
 
 
 async def dead_letters(url: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
@@ -158,3 +181,58 @@ async def test_a_consumer_started_while_the_broker_is_away_waits_for_it() -> Non
     assert not running.done()
     stop.set()
     await asyncio.wait_for(running, 5)
+
+
+async def _documents(world: Rig) -> list[str]:
+    return sorted(e.document_id for e in await world.exports())
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_message_the_database_refuses_is_requeued_then_dead_lettered_never_acked_as_done(
+    rabbitmq_url: str, database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A foreign key violated while recording the message: put back on the queue, dead-lettered with
+    the reason past the delivery limit, and recorded once the cause is removed and it is sent again."""
+    url = request.getfixturevalue(f"{database}_url")
+    settings = settings_for(url, "", "http://127.0.0.1:9", tmp_path, broker_url=rabbitmq_url)
+    async with rig(settings, BanqupStandIn()) as world:
+        consumer = DocumentConsumer(
+            rabbitmq_url,
+            await world.container.use_cases.receive_message(),
+            delivery_limit=3,
+            retry_pause=0.05,
+        )
+        connection = await aio_pika.connect(rabbitmq_url)
+        async with connection:
+            await declare(await connection.channel(), 3)
+        bad = body("m-bad", documentId="doc-bad", spaceId="c1", partnerId="p1")
+        good = body("m-good", documentId="doc-good", spaceId="c1", partnerId="p1")
+
+        async def settled() -> bool:
+            return await queue_depths(rabbitmq_url) == (0, 1) and await _documents(world) == ["doc-good"]
+
+        async with exports_lost(url, "doc-bad") as cause:
+            await publish(rabbitmq_url, [("document.approved", bad), ("document.approved", good)])
+            await consume_until_true(consumer, settled)
+            (letter,) = await list_dead_letters(rabbitmq_url, 3, 10)
+            assert letter.body == bad and letter.routing_key == "document.approved"
+            assert letter.reason.startswith("failed 3 times: the database refused the write"), letter.reason
+            await cause.remove()
+
+        async def recorded() -> bool:
+            return await queue_depths(rabbitmq_url) == (0, 0) and await _documents(world) == [
+                "doc-bad",
+                "doc-good",
+            ]
+
+        assert await requeue_dead_letters(rabbitmq_url, 3, 10) == 1
+        await consume_until_true(consumer, recorded)
+        handled = consumer.handled
+        await publish(rabbitmq_url, [("document.approved", bad)])  # Banqup's redelivery: a repeat
+        await consume_until_true(consumer, lambda: _handled_more_than(consumer, handled))
+        assert await _documents(world) == ["doc-bad", "doc-good"]
+        assert await queue_depths(rabbitmq_url) == (0, 0)
+
+
+async def _handled_more_than(consumer: DocumentConsumer, count: int) -> bool:
+    return consumer.handled > count

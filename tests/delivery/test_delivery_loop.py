@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from domain.export import Export, ExportStatus
+from application.use_cases.delivery import DeliveryResult
+from domain.export import AttemptOutcome, Export, ExportStatus
 from entrypoints.worker.delivery import DeliveryLoop
 from tests.builders import an_export
 
@@ -22,12 +23,18 @@ class Outbox:
         self.claims.append(limit)
         return [an_export(datetime(2026, 11, 20, tzinfo=UTC)) for _ in range(limit)]
 
-    async def deliver(self, export: Export) -> ExportStatus:
+    async def deliver(self, export: Export) -> DeliveryResult:
         finished = self.in_flight[export.id] = asyncio.get_running_loop().create_future()
         self.most_in_flight = max(self.most_in_flight, len(self.in_flight))
         await finished
         del self.in_flight[export.id]
-        return ExportStatus.DELIVERED
+        return DeliveryResult(
+            status=ExportStatus.DELIVERED,
+            outcome=AttemptOutcome.DELIVERED,
+            reason=None,
+            detail="250 ok",
+            message_id=f"<export-{export.id}@octobridge.example>",
+        )
 
     async def finish(self, count: int) -> None:
         for finished in list(self.in_flight.values())[:count]:

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
-from application.errors import Invalid, Unavailable
+from application.errors import Invalid, RecipientRefused, Unavailable
 from application.ports.mailer import OutgoingMail
 from tests.delivery.conftest import DROP, RunningSmtp
 
@@ -71,12 +71,13 @@ async def test_temporary_and_permanent_answers_are_told_apart(
         await sender.send(mail())
     await sender.close()
     assert caught.value.message == reply
+    assert not isinstance(caught.value, RecipientRefused)  # refused at DATA: the message, not the mailbox
 
 
 async def test_a_refused_recipient_is_final_with_the_servers_words(smtp: RunningSmtp) -> None:
     smtp.sink.refuse_recipients.add(MAILBOX)
     sender = mailer(smtp)
-    with pytest.raises(Invalid, match=r"550 5\.1\.1 .*User unknown"):
+    with pytest.raises(RecipientRefused, match=r"550 5\.1\.1 .*User unknown"):
         await sender.send(mail())
     await sender.close()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.ubl import PeppolUblToolkit
-from domain.export import ExportStatus
+from domain.export import Export, ExportStatus
 from sandbox.banqup import BanqupStandIn
 from sandbox.world import MAILBOX, Rig, rig, settings_for
 from tests.delivery.conftest import DROP, RunningSmtp
@@ -120,3 +122,71 @@ async def test_status_reports_are_off_by_default(world: Rig) -> None:
     await world.queue(1)
     await world.deliver_all()
     assert world.banqup.accounting_statuses == {}
+
+
+def _attempts(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [entry for entry in logs if entry["event"] == "export attempted"]
+
+
+def _ids(export: Export) -> dict[str, str | None]:
+    return {
+        "exportId": export.id,
+        "partnerId": "p1",
+        "clientId": "c1",
+        "documentId": export.document_id,
+        "messageId": f"<export-{export.id}@octobridge.example>",
+    }
+
+
+async def test_each_attempt_is_logged_once_deferred_as_a_warning_delivered_with_the_reply(
+    world: Rig, smtp: RunningSmtp
+) -> None:
+    smtp.sink.script.append("451 4.3.0 Local error")
+    await world.queue(1)
+    with capture_logs() as logs:
+        await world.deliver_all()
+    (export,) = await world.exports()
+    deferred, delivered = _attempts(logs)
+    assert {key: deferred[key] for key in _ids(export)} == _ids(export)
+    assert {key: delivered[key] for key in _ids(export)} == _ids(export)
+    assert (deferred["log_level"], deferred["outcome"], deferred["reason"], deferred["error"]) == (
+        "warning",
+        "deferred",
+        "relay",
+        "451 4.3.0 Local error",
+    )
+    assert (delivered["log_level"], delivered["outcome"], delivered["reason"]) == ("info", "delivered", None)
+    assert delivered["reply"] == "2.0.0 Ok: queued" == export.attempts[-1].detail
+    assert "reply" not in deferred and "error" not in delivered
+    assert all(
+        isinstance(entry["durationMs"], int) and entry["durationMs"] >= 0 for entry in (deferred, delivered)
+    )
+
+
+@pytest.mark.parametrize(
+    ("refusal", "reason", "error"),
+    [
+        ("message", "relay", "550 5.7.1 Message rejected by policy"),
+        ("recipient", "recipient", f"550 5.1.1 <{MAILBOX}>: Recipient address rejected: User unknown"),
+    ],
+)
+async def test_a_failed_attempt_is_logged_once_as_an_error_with_its_reason(
+    world: Rig, smtp: RunningSmtp, refusal: str, reason: str, error: str
+) -> None:
+    if refusal == "message":
+        smtp.sink.script.append(error)
+    else:
+        smtp.sink.refuse_recipients.add(MAILBOX)
+    await world.queue(1)
+    with capture_logs() as logs:
+        await world.deliver_all()
+    (export,) = await world.exports()
+    (failed,) = _attempts(logs)
+    assert {key: failed[key] for key in _ids(export)} == _ids(export)
+    assert (failed["log_level"], failed["outcome"], failed["reason"], failed["error"]) == (
+        "error",
+        "failed",
+        reason,
+        error,
+    )
+    assert export.last_error == error

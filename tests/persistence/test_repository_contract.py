@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from application.errors import Conflict
+from application.errors import Conflict, NotStored
 from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
 from application.ports.repositories import ExportQuery, ExportsInContext
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -251,6 +251,37 @@ async def test_one_export_per_document_and_direction(units: UnitOfWorkFactory, c
         async with units() as uow:
             await uow.exports.add(an_export(clock.now(), document="d1"))
             await uow.commit()
+
+
+async def test_an_export_whose_id_is_taken_is_refused_not_taken_for_a_repeat(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    first = an_export(clock.now(), document="d1")
+    async with units() as uow:
+        await uow.exports.add(first)
+        await uow.commit()
+    twin = an_export(clock.now(), document="d2")
+    twin.id = first.id
+    with pytest.raises(NotStored):
+        async with units() as uow:
+            await uow.exports.add_many([an_export(clock.now(), document="d3"), twin])
+            await uow.commit()
+    async with units() as uow:
+        assert [e.document_id for e in await uow.exports.list(ExportQuery())] == ["d1"]
+
+
+async def test_an_outbox_row_for_no_export_is_refused_and_nothing_is_stored(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    export = an_export(clock.now())
+    with pytest.raises(NotStored):
+        async with units() as uow:
+            await uow.exports.add_many([export])
+            await uow.outbox.put_many([export.id, "no-such-export"], clock.now())
+            await uow.commit()
+    async with units() as uow:
+        assert list(await uow.exports.list(ExportQuery())) == []
+        assert await uow.outbox.depth() == 0
 
 
 async def test_exports_are_found_with_their_partners_extensions_and_their_clients_integrations(

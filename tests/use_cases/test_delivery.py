@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryStore
+from adapters.ubl import PeppolUblToolkit
+from application.attempts import AttemptReason, Step, judge
 from application.errors import (
-    ApplicationError,
     Conflict,
     Invalid,
     InvalidDocument,
     NotFound,
+    RecipientRefused,
     Unavailable,
     Violation,
 )
@@ -24,14 +28,17 @@ from application.use_cases.delivery import (
     RENDERED_ON_A_THREAD_FROM,
     ClaimDueExports,
     DeliverExport,
+    DeliveryResult,
     attachment_name,
 )
 from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
-from domain.export import Export, ExportStatus
+from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.retry import RetrySchedule
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
+from tests.peppol.banqup_documents import encode
+from tests.peppol.test_banqup_rendering import _sample
 
 pytestmark = pytest.mark.usefixtures("active_client")
 SCHEDULE = RetrySchedule(
@@ -42,18 +49,25 @@ SCHEDULE = RetrySchedule(
 @dataclass
 class Banqup:
     missing: set[str] = field(default_factory=set)
+    failure: Exception | None = None
+    document: bytes = b'{"number": "INV/42"}'
 
     async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
+        if self.failure is not None:
+            raise self.failure
         if document_id in self.missing:
             raise NotFound(f"document {document_id}")
-        return SourceDocument(client_id, document_id, b'{"number": "INV/42"}')
+        return SourceDocument(client_id, document_id, self.document)
 
 
 @dataclass
 class Renderer:
     invalid: set[str] = field(default_factory=set)
+    failure: Exception | None = None
 
     def render(self, source: SourceDocument) -> RenderedDocument:
+        if self.failure is not None:
+            raise self.failure
         if source.document_id in self.invalid:
             raise InvalidDocument("not valid Peppol BIS 3", (Violation("BR-CO-15", True, "totals differ"),))
         return RenderedDocument("invoice", "INV/42", "Brasserie Dupont", b"<Invoice/>")
@@ -63,7 +77,7 @@ class Renderer:
 class Relay:
     """Answers each send with the next scripted failure, then accepts."""
 
-    script: list[ApplicationError] = field(default_factory=list)
+    script: list[Exception] = field(default_factory=list)
     sent: list[OutgoingMail] = field(default_factory=list)
     sender_domain: str = "octobridge.example"
 
@@ -100,6 +114,10 @@ class World:
         return list(self.claimed)
 
     async def attempt(self, export_id: str, deliver: DeliverExport | None = None) -> ExportStatus | None:
+        """The export's status after an attempt (`attempt_in_full`)."""
+        return (await self.attempt_in_full(export_id, deliver)).status
+
+    async def attempt_in_full(self, export_id: str, deliver: DeliverExport | None = None) -> DeliveryResult:
         """Delivers the export as claimed, claiming what is due first when it was not yet."""
         if export_id not in self.claimed:
             await self.due()
@@ -307,18 +325,20 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
     assert (await world.export(export_id)).status is ExportStatus.DELIVERED
 
 
-async def test_a_surprise_while_rendering_is_recorded_and_retried_not_lost(world: World) -> None:
+async def test_a_surprise_while_rendering_fails_the_export_at_once_as_a_defect(world: World) -> None:
     class Broken(Renderer):
         def render(self, source: SourceDocument) -> RenderedDocument:
             raise KeyError("vatRate")
 
     export_id = await world.queue()
     deliver = DeliverExport(world.units, world.clock, world.banqup, Broken(), world.relay, SCHEDULE)
-    assert await world.attempt(export_id, deliver) is ExportStatus.QUEUED
+    result = await world.attempt_in_full(export_id, deliver)
+    assert (result.status, result.outcome, result.reason) == ("failed", "failed", "document")
     export = await world.export(export_id)
-    assert export.attempts[-1].detail == "unexpected error: KeyError: 'vatRate'"
+    assert export.last_error == result.detail
+    assert "defect to report" in result.detail and "KeyError: 'vatRate'" in result.detail
     async with world.units() as uow:
-        assert await uow.outbox.depth() == 1  # comes back by the schedule, and fails past its horizon
+        assert await uow.outbox.depth() == 0  # never tried again on its own
 
 
 @pytest.mark.parametrize(("pdf_bytes", "on_the_loop"), [(1024, True), (RENDERED_ON_A_THREAD_FROM, False)])
@@ -342,3 +362,164 @@ async def test_a_document_with_a_large_pdf_is_rendered_off_the_loop(
     deliver = DeliverExport(world.units, world.clock, WithPdf(), Watched(), world.relay, SCHEDULE)
     assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     assert (threads == [threading.main_thread()]) is on_the_loop
+
+
+@pytest.mark.parametrize(
+    ("where", "error", "status", "outcome", "reason"),
+    [
+        ("banqup", Unavailable("Banqup answered 503"), "queued", "deferred", "banqup"),
+        ("banqup", NotFound("no document doc-1"), "failed", "failed", "document"),
+        (
+            "banqup",
+            Invalid("Banqup's answer is larger than the 2 MB octobridge takes"),
+            "failed",
+            "failed",
+            "document",
+        ),
+        ("banqup", RuntimeError("a surprise"), "queued", "deferred", "unexpected"),
+        ("renderer", InvalidDocument("not valid Peppol BIS 3"), "failed", "failed", "document"),
+        ("renderer", Invalid("the root element is not UBL"), "failed", "failed", "document"),
+        ("renderer", Unavailable("nothing to reach while rendering"), "failed", "failed", "document"),
+        ("renderer", RecursionError("maximum recursion depth exceeded"), "failed", "failed", "document"),
+        ("renderer", ValueError("All strings must be XML compatible"), "failed", "failed", "document"),
+        ("relay", Unavailable("451 4.3.0 Local error"), "queued", "deferred", "relay"),
+        ("relay", Invalid("554 5.7.1 Rejected"), "failed", "failed", "relay"),
+        ("relay", RecipientRefused("550 5.1.1 no such user"), "failed", "failed", "recipient"),
+        ("relay", ConnectionResetError("reset by peer"), "queued", "deferred", "unexpected"),
+    ],
+)
+async def test_only_io_is_temporary_and_each_failure_says_whose_it_is(
+    world: World, where: str, error: Exception, status: str, outcome: str, reason: str
+) -> None:
+    if where == "banqup":
+        world.banqup.failure = error
+    elif where == "renderer":
+        world.renderer.failure = error
+    else:
+        world.relay.script.append(error)
+    export_id = await world.queue()
+    result = await world.attempt_in_full(export_id)
+    assert (result.status, result.outcome, result.reason) == (status, outcome, reason)
+    export = await world.export(export_id)
+    assert (export.status, export.attempts[-1].outcome, export.attempts[-1].detail) == (
+        status,
+        outcome,
+        result.detail,
+    )
+    assert str(error) in result.detail
+    assert result.message_id == f"<export-{export_id}@octobridge.example>"
+
+
+async def test_a_delivered_attempt_carries_the_relays_reply_and_no_reason(world: World) -> None:
+    export_id = await world.queue()
+    result = await world.attempt_in_full(export_id)
+    assert (result.status, result.outcome, result.reason, result.detail) == (
+        "delivered",
+        "delivered",
+        None,
+        "250 2.0.0 queued as 1234",
+    )
+
+
+async def test_a_temporary_failure_past_the_horizon_is_told_as_failed(world: World) -> None:
+    world.relay.script = [Unavailable("connection refused")] * 50
+    export_id = await world.queue()
+    deliver = world.deliver()
+    while True:
+        world.clock.at = world.units.store.outbox[export_id]
+        result = await world.attempt_in_full(export_id, deliver)
+        if result.status is not ExportStatus.QUEUED:
+            break
+        assert (result.outcome, result.reason) == ("deferred", "relay")
+    assert (result.status, result.outcome, result.reason) == ("failed", "failed", "relay")
+    assert result.detail.startswith("gave up after") and result.detail.endswith("connection refused")
+
+
+class DownUnits(InMemoryUnitOfWorkFactory):
+    """Units of work whose attempts cannot be recorded: the database went away after the claim."""
+
+    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
+        raise Unavailable("the database cannot be reached")
+
+
+async def test_an_attempt_that_cannot_be_recorded_is_told_as_deferred_by_the_database(world: World) -> None:
+    export_id = await world.queue()
+    await world.due()
+    down = DeliverExport(
+        DownUnits(world.units.store), world.clock, world.banqup, world.renderer, world.relay, SCHEDULE
+    )
+    result = await world.attempt_in_full(export_id, down)
+    assert (result.status, result.outcome, result.reason) == ("queued", "deferred", "database")
+    assert "the database cannot be reached" in result.detail
+
+
+@pytest.fixture(scope="module")
+def toolkit() -> PeppolUblToolkit:
+    return PeppolUblToolkit()
+
+
+NESTED = b"[" * 10_000 + b"]" * 10_000
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (encode(dict(_sample(), number="INV\x00-42")), "number: holds a control character"),
+        (encode(_sample())[:-1] + b', "extra": ' + NESTED + b"}", "nested too deeply"),
+        (encode(_sample()).replace(b'"allowances": []', b'"allowances": ' + NESTED), "not a Banqup document"),
+    ],
+)
+async def test_a_poison_document_fails_at_once_through_the_real_renderer(
+    world: World, toolkit: PeppolUblToolkit, document: bytes, said: str
+) -> None:
+    world.banqup.document = document
+    export_id = await world.queue()
+    deliver = DeliverExport(world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE)
+    result = await world.attempt_in_full(export_id, deliver)
+    assert (result.status, result.outcome, result.reason) == ("failed", "failed", "document")
+    assert said in result.detail and world.relay.sent == []
+    async with world.units() as uow:
+        assert await uow.outbox.depth() == 0
+
+
+async def test_a_control_character_in_a_name_is_made_safe_and_the_document_goes(
+    world: World, toolkit: PeppolUblToolkit
+) -> None:
+    seller = dict(_sample()["seller"], name="Brasserie\x00Dupont\x1bSRL")
+    world.banqup.document = encode(dict(_sample(), seller=seller))
+    export_id = await world.queue()
+    deliver = DeliverExport(world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE)
+    assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
+    (mail,) = world.relay.sent
+    assert mail.subject == "Invoice INV-2026-0042 — Brasserie Dupont SRL"
+    assert b"<cbc:RegistrationName>Brasserie Dupont SRL</cbc:RegistrationName>" in mail.attachment
+
+
+ERRORS = st.sampled_from(
+    [
+        Unavailable,
+        NotFound,
+        Invalid,
+        InvalidDocument,
+        RecipientRefused,
+        Conflict,
+        RuntimeError,
+        KeyError,
+        ValueError,
+    ]
+)
+
+
+@given(step=st.sampled_from(Step), kind=ERRORS, words=st.text(max_size=30))
+def test_only_io_is_ever_tried_again_and_rendering_never_is(
+    step: Step, kind: type[Exception], words: str
+) -> None:
+    verdict = judge(step, kind(words))
+    assert verdict.outcome in (AttemptOutcome.DEFERRED, AttemptOutcome.FAILED)
+    if step is Step.RENDER or kind in (InvalidDocument, RecipientRefused):
+        assert verdict.outcome is AttemptOutcome.FAILED
+    if step is Step.RENDER:
+        assert verdict.reason is AttemptReason.DOCUMENT
+    if kind is Unavailable and step is not Step.RENDER:
+        assert verdict.outcome is AttemptOutcome.DEFERRED
+        assert verdict.reason in (AttemptReason.BANQUP, AttemptReason.RELAY, AttemptReason.DATABASE)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.metrics import ReadOperationalFigures
+from application.use_cases.metrics import AddAttemptCounts, AttemptCount, ReadOperationalFigures
 from tests.builders import an_export
 from tests.conftest import FixedClock
 
@@ -47,3 +47,16 @@ async def test_no_delivery_in_the_last_hour_gives_no_latency(
         "0.9": 3.0,
         "0.99": 3.0,
     }
+
+
+async def test_attempts_added_by_workers_are_read_by_outcome_and_reason(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    assert (await ReadOperationalFigures(units, clock)()).attempts == []
+    add = AddAttemptCounts(units)
+    await add({("deferred", "relay"): 30, ("delivered", ""): 2})
+    await add({("deferred", "relay"): 12})
+    assert (await ReadOperationalFigures(units, clock)()).attempts == [
+        AttemptCount(outcome="deferred", reason="relay", count=42),
+        AttemptCount(outcome="delivered", reason="", count=2),
+    ]

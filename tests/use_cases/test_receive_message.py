@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import copy
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import Invalid
+from adapters.memory.unit_of_work import (
+    InMemoryExportRepository,
+    InMemoryUnitOfWork,
+    InMemoryUnitOfWorkFactory,
+    MemoryStore,
+)
+from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery
 from application.use_cases.client_integration import (
@@ -18,10 +27,11 @@ from application.use_cases.client_integration import (
     ActivateClientIntegration,
     DeactivateClientIntegration,
 )
-from application.use_cases.receive_message import ReceiveDocumentMessage
-from domain.export import ExportStatus
-from tests.builders import MAILBOX, a_message
+from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
+from domain.export import Export, ExportStatus
+from tests.builders import MAILBOX, a_message, an_export
 from tests.conftest import FixedClock
+from tests.use_cases.test_group_commit import _world
 
 pytestmark = pytest.mark.usefixtures("active_client")
 
@@ -185,3 +195,141 @@ async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_ag
     assert (export.status, export.skip_reason, export.occurred_at) == ("queued", None, clock.now())
     third = await receive(a_message(clock.advance(minutes=1), document="d"))
     assert (third.outcome, third.reason) == ("ignored", "repeat")
+
+
+LOST = "doc-lost"
+
+
+class _LosingExports(InMemoryExportRepository):
+    """Keeps no export of the documents `lost`, as the trigger of tests/persistence/lost_exports.py:
+    their outbox rows then name no export, and the fake refuses them as the database's foreign key
+    does."""
+
+    def __init__(self, staged: Any, lost: frozenset[str]) -> None:
+        super().__init__(staged)
+        self._lost = lost
+
+    async def add_many(self, exports: Sequence[Export]) -> None:
+        await super().add_many([e for e in exports if e.document_id not in self._lost])
+
+
+class _LosingUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, store: MemoryStore, lost: frozenset[str]) -> None:
+        super().__init__(store)
+        self._lost = lost
+
+    def _open(self) -> None:
+        super()._open()
+        self.exports = _LosingExports(self._staged, self._lost)
+
+
+class _LosingUnits(InMemoryUnitOfWorkFactory):
+    """Units of work that lose the exports of `lost`, until the cause is removed (`lost` emptied)."""
+
+    def __init__(self, store: MemoryStore, lost: frozenset[str] = frozenset({LOST})) -> None:
+        super().__init__(store)
+        self.lost = lost
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return _LosingUnitOfWork(self.store, self.lost) if self.lost else super().__call__()
+
+
+async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_the_cause_is_removed(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    losing = _LosingUnits(units.store)
+    receive = ReceiveDocumentMessage(losing, clock)
+    at = clock.advance(minutes=1)
+    batch = [a_message(at, message_id=f"m-{d}", document=d) for d in ("d1", LOST, "d2")]
+    results = await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True)
+    assert [r.outcome if isinstance(r, MessageOutcome) else type(r) for r in results] == [
+        "exported",
+        NotStored,  # not a repeat: nothing of it was stored
+        "exported",
+    ]
+    assert sorted(units.store.messages) == ["m-d1", "m-d2"] and len(units.store.outbox) == 2
+    losing.lost = frozenset()
+    assert (await receive(batch[1])).outcome == "exported"
+    assert (await receive(batch[1])).reason == "repeat"
+    assert sorted(e.document_id for e in units.store.exports.values()) == ["d1", "d2", LOST]
+
+
+DOCUMENTS = ["d1", "d2", "d3"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["m1", "m2", None]), st.sampled_from(DOCUMENTS)), min_size=1, max_size=8
+    ),
+    st.frozensets(st.sampled_from(DOCUMENTS)),
+)
+def test_messages_the_database_refuses_cost_the_others_of_their_batch_nothing(
+    drawn: list[tuple[str | None, str]], lost: frozenset[str]
+) -> None:
+    """Whichever messages of a batch the database refuses, each caller hears what it would have heard
+    alone, and the store holds what it would have held."""
+    clock = FixedClock()
+    base = asyncio.run(_world(clock))
+    at = clock.advance(minutes=1)
+    batch = [a_message(at, message_id=m or f"own-{n}", document=d) for n, (m, d) in enumerate(drawn)]
+
+    def told(result: MessageOutcome | BaseException) -> object:
+        return (result.outcome, result.reason) if isinstance(result, MessageOutcome) else type(result)
+
+    async def seen(units: InMemoryUnitOfWorkFactory, results: list[Any]) -> object:
+        exports = sorted((e.document_id, e.status) for e in units.store.exports.values())
+        return [told(r) for r in results], exports, set(units.store.messages), len(units.store.outbox)
+
+    async def one_by_one() -> object:
+        units = _LosingUnits(copy.deepcopy(base.store), lost)
+        receive = ReceiveDocumentMessage(units, clock)
+        results: list[Any] = []
+        for message in batch:
+            try:
+                results.append(await receive(message))
+            except NotStored as exc:
+                results.append(exc)
+        return await seen(units, results)
+
+    async def together() -> object:
+        units = _LosingUnits(copy.deepcopy(base.store), lost)
+        receive = ReceiveDocumentMessage(units, clock)
+        return await seen(units, await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True))
+
+    assert asyncio.run(together()) == asyncio.run(one_by_one())
+
+
+class _OutrunUnitOfWork(InMemoryUnitOfWork):
+    """Its commit lets another transaction first record document d1 as skipped (its own message
+    came from before the client was active)."""
+
+    async def commit(self) -> None:
+        async with InMemoryUnitOfWork(self._store) as other:
+            await other.exports.add(
+                an_export(datetime(2020, 1, 1, tzinfo=UTC), document="d1", status=ExportStatus.SKIPPED)
+            )
+            await other.commit()
+        await super().commit()
+
+
+class _OutrunOnce(InMemoryUnitOfWorkFactory):
+    outrun = False
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        if self.outrun:
+            return super().__call__()
+        self.outrun = True
+        return _OutrunUnitOfWork(self.store)
+
+
+async def test_a_message_outrun_by_another_transaction_is_judged_again_not_taken_for_a_repeat(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    receive = ReceiveDocumentMessage(_OutrunOnce(units.store), clock)
+    outcome = await receive(a_message(clock.advance(minutes=1), message_id="m1", document="d1"))
+    assert outcome.outcome == "exported"  # the other one's skip does not stand for this approval
+    async with units() as uow:
+        export = await uow.exports.get(outcome.export_id or "")
+        assert export is not None and export.status is ExportStatus.QUEUED
+        assert list(units.store.outbox) == [export.id] and list(units.store.messages) == ["m1"]
