@@ -23,6 +23,7 @@ import msgspec
 PREFIX = "OCTOBRIDGE_"
 GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
 ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("console", "json")
 STAND_IN_BANQUP = "http://127.0.0.1:8001"
 MIN_SECRET_LENGTH = 32
 OUTSIDE_SERVICES = {
@@ -68,10 +69,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     allowed_return_origins: tuple[str, ...] = ("http://127.0.0.1:8000",)
     peppol_xslt_dir: str = ""
     var_dir: str = "./var"
+    log_format: str = ""  # empty: `json` in production, `console` otherwise
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def json_logs(self) -> bool:
+        """Whether logs are written as one JSON object a line (`LOG_FORMAT`, by default in production)."""
+        return (self.log_format or ("json" if self.production else "console")) == "json"
 
     @property
     def outbox_dir(self) -> Path:
@@ -94,6 +101,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise SettingsError(f"{PREFIX}: {exc}") from exc
         if settings.env not in ENVIRONMENTS:
             raise SettingsError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
+        if settings.log_format not in ("", *LOG_FORMATS):
+            raise SettingsError(
+                f"{PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {settings.log_format!r}"
+            )
         if settings.production:
             faults = settings.production_faults()
             if faults:

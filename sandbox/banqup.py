@@ -110,7 +110,8 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
         banqup.find(space_id, document_id)
         banqup.accounting_statuses[(space_id, document_id)] = await request.json()
 
-    return Litestar([token, document, pdf, ubl, accounting_status], openapi_config=None)
+    # logging_config=None: Litestar's own would take over the root logger of the process serving it
+    return Litestar([token, document, pdf, ubl, accounting_status], openapi_config=None, logging_config=None)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ became of each document, and where the mails are.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
 from sandbox.banqup_calls import document_message, partner_token, signature_headers
@@ -89,13 +89,14 @@ class Stage:
     inbox: OctopusInbox
 
 
-def _octobridge(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [*_octobridge_command(), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _octobridge(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The command, its output and logs written to `log` (the owner's only), never between the
+    demo's lines."""
+    written = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:  # the child has its own copy of the file
+        return subprocess.Popen([*_octobridge_command(), *args], env=env, stdout=written, stderr=written)
+    finally:
+        os.close(written)
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -112,8 +113,9 @@ def _wait_for(url: str, seconds: float = 30) -> None:
 
 
 @contextmanager
-def stage(var: Path, port: int) -> Iterator[Stage]:
-    """The stand-ins in this process, octobridge's API and worker in their own, on a fresh database."""
+def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
+    """The stand-ins in this process, octobridge's API and worker in their own, on a fresh database;
+    the API writes a line per request with `access_log`."""
     for leftover in var.glob("demo.db*"):
         leftover.unlink()
     with ExitStack() as stack:
@@ -146,11 +148,19 @@ def stage(var: Path, port: int) -> Iterator[Stage]:
         }
         settings = Settings.from_environ({k: v for k, v in env.items() if k.startswith("OCTOBRIDGE_")})
         subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
-        for args in (("serve", "--port", str(port)), ("worker",)):
-            process = _octobridge(*args, env=env)
+        logs = log_dir(var)
+        logs.mkdir(mode=0o700, exist_ok=True)
+        serve = ("serve", "--port", str(port), *(("--access-log",) if access_log else ()))
+        for args in (serve, ("worker",)):
+            process = _octobridge(*args, env=env, log=logs / f"{args[0]}.log")
             stack.callback(_stop, process)
         _wait_for(f"{api}/healthz")
         yield Stage(settings, env, api, banqup, octopus, inbox)
+
+
+def log_dir(var: Path) -> Path:
+    """Where the demo's `serve` and `worker` write their logs, one file each."""
+    return var / "logs"
 
 
 def _octobridge_command() -> list[str]:
@@ -178,6 +188,12 @@ class Banqup:
 
     async def connect(self) -> str:
         """The accountant clicks "Connect with Octopus", logs in, and is sent back; where to."""
+        callback = await self._http.get(await self.log_in_at_octopus())
+        return callback.headers["location"]
+
+    async def log_in_at_octopus(self) -> str:
+        """The accountant clicks "Connect with Octopus" and logs in; the callback address Octopus
+        sends the browser to, with the OAuth code and state."""
         started = await self.call(
             "GET", "/v1/extension/octopus/connect", params={"returnUrl": self._stage.api + "/pages/extension"}
         )
@@ -185,8 +201,7 @@ class Banqup:
         query = {k: v[0] for k, v in parse_qs(urlsplit(login_page).query).items()}
         form = {**query, "username": LOGIN[0], "password": LOGIN[1]}
         logged_in = await self._http.post(login_page.split("?")[0], data=form)
-        callback = await self._http.get(logged_in.headers["location"])
-        return callback.headers["location"]
+        return str(logged_in.headers["location"])
 
     async def publish(self, document: Document, before: dict[str, str]) -> dict[str, Any]:
         """Sends the document's message, signed; octobridge's answer (outcome, reason, export id)."""
@@ -302,7 +317,7 @@ def _row(document: Document, export: dict[str, Any] | None, inbox: OctopusInbox)
 def run(var: Path, port: int, keep_running: bool) -> list[Row]:
     """Plays the scenario and returns what became of each step; with `keep_running`, waits for Ctrl-C."""
     var.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd tells every SMTP command otherwise
+    configure_logging(Settings.from_environ())  # this process's own lines; serve's and worker's are in files
     with stage(var, port) as running:
         rows = asyncio.run(play(running))
         if keep_running:
@@ -310,6 +325,7 @@ def run(var: Path, port: int, keep_running: bool) -> list[Row]:
             print(
                 f"\noctobridge runs at {running.api}; the pages: {running.api}/pages/extension?token={token}"
             )
+            print(f"Their logs: {log_dir(var)}/serve.log and worker.log.")
             print("Ctrl-C (or SIGTERM) stops everything.", flush=True)
             _wait_for_a_stop()
     return rows

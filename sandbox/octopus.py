@@ -156,4 +156,5 @@ async def dossiers(request: Request[Any, Any, Any], state: State) -> Response[An
 
 
 def standin_app(world: OctopusWorld) -> Litestar:
-    return Litestar([authorize, log_in, token, dossiers], state=State({"world": world}))
+    # logging_config=None: Litestar's own would take over the root logger of the process serving it
+    return Litestar([authorize, log_in, token, dossiers], state=State({"world": world}), logging_config=None)

@@ -27,7 +27,7 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     from rich.table import Table
 
     try:
-        from sandbox.demo import run
+        from sandbox.demo import log_dir, run
     except ModuleNotFoundError as missing:
         if missing.name not in CHECKOUT_ONLY:
             raise
@@ -53,3 +53,4 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     console.print(
         f"Mails as Octopus received them: {var / 'octopus-inbox'}/<mailbox>/, verdicts in log.jsonl."
     )
+    console.print(f"octobridge's own logs: {log_dir(var)}/serve.log and worker.log.")

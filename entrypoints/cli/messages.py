@@ -39,9 +39,12 @@ def dead() -> None:
 
 
 def _broker() -> tuple[str, int]:
+    """The broker's address and delivery limit, with logging set up for aio-pika's lines."""
+    from entrypoints.logs import configure_logging
     from entrypoints.settings import Settings, SettingsError
 
     settings = Settings.from_environ()
+    configure_logging(settings)
     if not settings.broker_url:
         raise SettingsError(
             "OCTOBRIDGE_BROKER_URL is not set: without a broker there is no dead-letter queue"

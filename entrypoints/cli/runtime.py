@@ -25,15 +25,19 @@ def settle_the_collector(every: int = 50_000) -> None:
 
 
 def run(work: Callable[[Container], Awaitable[T]], environ: Mapping[str, str] | None = None) -> T:
-    """Builds the container from `environ` (the process's by default; lazily imported, so `--help`
-    stays fast), runs `work`, closes what it started."""
+    """Sets up logging and builds the container from `environ` (the process's by default; lazily
+    imported, so `--help` stays fast), runs `work`, closes what it started."""
     import uvloop
 
     from entrypoints.container import build_container
+    from entrypoints.logs import configure_logging
     from entrypoints.settings import Settings
 
+    settings = Settings.from_environ(environ)
+    configure_logging(settings)
+
     async def main() -> T:
-        container = build_container(Settings.from_environ(environ))
+        container = build_container(settings)
         try:  # resources start when a command first needs them: a listing opens no HTTP client
             return await work(container)
         finally:

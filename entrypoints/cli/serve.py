@@ -24,9 +24,11 @@ def serve(host: str, port: int, access_log: bool) -> None:
     """Serve the HTTP API for Banqup (run `octobridge db upgrade` first)."""
     import uvicorn
 
+    from entrypoints.logs import configure_logging
     from entrypoints.settings import Settings
 
-    Settings.from_environ()  # a wrong setting is one line and exit 2 here, not a traceback in uvicorn
+    # a wrong setting is one line and exit 2 here, not a traceback in uvicorn
+    configure_logging(Settings.from_environ(), access_log=access_log)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -35,6 +37,7 @@ def serve(host: str, port: int, access_log: bool) -> None:
         loop="uvloop",
         http=HTTP_PROTOCOL,
         server_header=False,
+        log_config=None,  # uvicorn's loggers go through the set-up above, like every other
         log_level="info",
-        access_log=access_log,
+        access_log=False,  # the app writes its own access line, with the request id and no credential
     )

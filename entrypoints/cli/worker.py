@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 def worker(concurrency: int, no_delivery: bool) -> None:
     """Deliver queued exports, and consume Banqup messages from RabbitMQ when OCTOBRIDGE_BROKER_URL is
     set; on SIGTERM, finish what is in hand, then stop."""
+    import structlog
+
     from entrypoints.cli.runtime import run, settle_the_collector
+
+    log = structlog.get_logger("octobridge.worker")
 
     async def work(container: Container) -> None:
         import asyncio
@@ -55,12 +59,12 @@ def worker(concurrency: int, no_delivery: bool) -> None:
             )
             jobs.append(consumer.run(stop))
         if not jobs:
-            click.echo("octobridge worker: nothing to do (--no-delivery and no broker)", err=True)
+            log.warning("nothing to do: --no-delivery and no broker")
             return
         jobs.append(Housekeeping(await use.forget_old_message_ids()).run(stop))
         settle_the_collector()
-        click.echo("octobridge worker: running (SIGTERM to stop)", err=True)
+        log.info("running (SIGTERM to stop)", delivery=not no_delivery, consuming=bool(settings.broker_url))
         await asyncio.gather(*jobs)
-        click.echo("octobridge worker: stopped", err=True)
+        log.info("stopped")
 
     run(work)

@@ -17,6 +17,7 @@ from entrypoints.http.dependencies import PARTNER_SCHEME
 from entrypoints.http.inputs import BoundedRequest, refuse_unstorable
 from entrypoints.http.metrics import HttpMetrics, RequestMetrics
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.request_log import RequestLog
 from entrypoints.settings import Settings
 
 MAX_BODY = 64 * 1024
@@ -37,7 +38,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         finally:
             await container.shutdown_resources()  # type: ignore[misc]
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *extension.ROUTES,
             *clients.ROUTES,
@@ -79,7 +80,11 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
             ),
         ),
         debug=False,
+        logging_config=None,  # the process's logging is `entrypoints.logs`'s, not Litestar's own
     )
+    # Around Litestar's router, not among its middleware, so that unknown paths get an id and a line too.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app
 
 
 def app_from_environ() -> Litestar:

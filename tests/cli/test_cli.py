@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -61,6 +62,12 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     ]
     table = octobridge("demo", "--port", port, var=tmp_path, OCTOBRIDGE_BANQUP_API_URL=banqup)
     assert table.returncode == 0 and "what became of each step" in table.stdout
+    assert table.stderr == "", "no line per HTTP request, nor any other, around the table"
+    assert f"{tmp_path / 'logs'}" in table.stdout, "the table says where octobridge's logs are"
+    assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "logs" / "worker.log").stat().st_mode) == 0o600
+    worker_log = (tmp_path / "logs" / "worker.log").read_text()
+    assert "octobridge.worker" in worker_log and (tmp_path / "logs" / "serve.log").exists()
 
 
 def test_bad_settings_give_exit_2_and_one_line(tmp_path: Path) -> None:
@@ -119,7 +126,7 @@ def test_serve_logs_requests_only_when_asked(flag: tuple[str, ...], logged: bool
         server.terminate()
         log, _ = server.communicate(timeout=30)
     assert "Application startup complete" in log
-    assert ('"GET /healthz HTTP/1.1" 200' in log) is logged
+    assert ("method=GET path=/healthz" in log and "status=200" in log) is logged
 
 
 def test_the_worker_compiles_its_rules_before_it_claims_anything(tmp_path: Path) -> None:
