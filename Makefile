@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format check bench db-upgrade clean
+.PHONY: help install demo test test-fast lint format check bench db-upgrade clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ demo: install ## Run octobridge on its embedded defaults (SQLite, stand-ins) and
 
 test: install ## Run the whole test suite; prints what it skipped and why
 	$(BIN)/pytest
+
+test-fast: install ## The suite without the slow chaos, volume and packaging tests (marked slow)
+	$(BIN)/pytest -m 'not slow'
 
 lint: install ## ruff, mypy strict and the layer contracts (import-linter)
 	$(BIN)/ruff check .
