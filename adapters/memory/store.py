@@ -20,6 +20,7 @@ from domain.extension import Extension
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+E = TypeVar("E")
 
 # Where an entity carries the version it was read at, as the ORM's mapper keeps its own counter on
 # the instance: an entity read in one unit of work and updated in another is checked against it.
@@ -94,9 +95,6 @@ class Staged(Generic[K, V]):
                 self._committed[key] = value
         self._written.clear()
         self._inserted.clear()
-
-
-E = TypeVar("E")
 
 
 def version_of(entity: object) -> int:

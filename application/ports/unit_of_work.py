@@ -57,7 +57,9 @@ T = TypeVar("T")
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self) -> UnitOfWork:
+        """A fresh unit of work, for one use case call; nothing is open until its block begins."""
+        ...
 
     async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Runs `body` in a unit of work wherever the database wants it, and returns what it returns.
