@@ -22,11 +22,14 @@ from adapters.octopus import HttpOctopusAccount
 from adapters.persistence.engine import create_engine, session_factory
 from adapters.persistence.mapping import start_mappers
 from adapters.persistence.migrator import AlembicMigrator
+from adapters.persistence.postgres_ledger import PostgresDeliveryLedger
 from adapters.persistence.sqlite_writer import SqliteWriter
 from adapters.persistence.token_cipher import TokenCipher
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.persistence.unit_of_work_ledger import UnitOfWorkDeliveryLedger
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
+from application.ports.delivery_ledger import DeliveryLedger
 from application.ports.mailer import Mailer
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.use_cases.client_integration import (
@@ -64,6 +67,14 @@ async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
 def _units_of_work(engine: AsyncEngine, cipher: TokenCipher) -> SqlAlchemyUnitOfWorkFactory:
     start_mappers()
     return SqlAlchemyUnitOfWorkFactory(session_factory(engine), cipher)
+
+
+def _delivery_ledger(engine: AsyncEngine, units: SqlAlchemyUnitOfWorkFactory) -> DeliveryLedger:
+    """The worker's claims and records in one statement each on PostgreSQL (docs/decisions/0004),
+    elsewhere through a unit of work."""
+    if engine.dialect.name == "postgresql":
+        return PostgresDeliveryLedger(engine)
+    return UnitOfWorkDeliveryLedger(units)
 
 
 async def _intake_units(
@@ -162,6 +173,7 @@ class Infrastructure(containers.DeclarativeContainer):
     engine = providers.Resource(_engine, settings.provided.database_url)
     cipher = providers.Singleton(TokenCipher, settings.provided.secret_key)
     units_of_work = providers.Singleton(_units_of_work, engine, cipher)
+    delivery_ledger = providers.Singleton(_delivery_ledger, engine, units_of_work)
     intake_units = providers.Resource(_intake_units, engine, units_of_work, cipher)
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
@@ -210,9 +222,12 @@ class UseCases(containers.DeclarativeContainer):
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
-    claim_due_exports = providers.Factory(ClaimDueExports, uow, clock, infrastructure.lease)
+    claim_due_exports = providers.Factory(
+        ClaimDueExports, infrastructure.delivery_ledger, clock, infrastructure.lease
+    )
     deliver_export = providers.Factory(
         DeliverExport,
+        infrastructure.delivery_ledger,
         uow,
         clock,
         infrastructure.documents,

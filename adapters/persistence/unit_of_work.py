@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -17,14 +16,12 @@ from adapters.persistence.attempt_counts import SqlAlchemyAttemptCounts
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
-from adapters.persistence.one_statement import OneStatementDelivery
 from adapters.persistence.outbox import SqlAlchemyOutbox
 from adapters.persistence.partners import SqlAlchemyClientIntegrationRepository, SqlAlchemyExtensionRepository
 from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
 from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.export import Export
 
 
 class SqlAlchemyUnitOfWork:
@@ -82,22 +79,6 @@ class SqlAlchemyUnitOfWorkFactory(UnitOfWorkFactory):
         bind: AsyncEngine | None = sessions.kw.get("bind")
         dialect = bind.dialect.name if bind is not None else None
         self._writer = asyncio.Lock() if dialect == "sqlite" else None
-        self._one_statement = None
-        if bind is not None and dialect == "postgresql":
-            self._one_statement = OneStatementDelivery(bind)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._writer)
-
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
-        """In one statement on PostgreSQL (`OneStatementDelivery`)."""
-        if self._one_statement is None:
-            return await super().claim_due(now, lease_until, limit)
-        return await self._one_statement.claim_due(now, lease_until, limit)
-
-    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
-        """In one statement on PostgreSQL (`OneStatementDelivery`)."""
-        if self._one_statement is None:
-            await super().record_attempt(export, due_again)
-        else:
-            await self._one_statement.record_attempt(export, due_again)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -16,7 +15,6 @@ from application.ports.repositories import (
     Outbox,
     ReceivedMessages,
 )
-from domain.export import Export, ExportStatus
 
 
 class UnitOfWork(Protocol):
@@ -59,7 +57,9 @@ T = TypeVar("T")
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self) -> UnitOfWork:
+        """A fresh unit of work, for one use case call; nothing is open until its block begins."""
+        ...
 
     async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Runs `body` in a unit of work wherever the database wants it, and returns what it returns.
@@ -67,37 +67,3 @@ class UnitOfWorkFactory(Protocol):
         touch nothing but the unit of work and what it was given."""
         async with self() as uow:
             return await body(uow)
-
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
-        """Leases up to `limit` exports due at `now` to this worker until `lease_until`, and reads
-        them; outbox rows of exports no longer queued are dropped. Through a unit of work by default;
-        a database may lease and read in one statement."""
-        claimed = []
-        async with self() as uow:
-            leased = await uow.outbox.claim(now, lease_until, limit)
-            exports = await uow.exports.get_many(leased)
-            for export_id in leased:
-                export = exports.get(export_id)
-                if export is None or export.status is not ExportStatus.QUEUED:
-                    await uow.outbox.remove(export_id)
-                else:
-                    claimed.append(export)
-            await uow.commit()
-        return claimed
-
-    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
-        """In a transaction of its own: `export` as its last attempt left it, taken off the outbox, or
-        due again at `due_again`. Raises `Conflict`, having written nothing, when the export changed
-        since it was read. Through a unit of work by default; a database may do it in one statement."""
-        async with self() as uow:
-            await take_off_or_put_back(uow.outbox, export.id, due_again)
-            await uow.exports.update(export)
-            await uow.commit()
-
-
-async def take_off_or_put_back(outbox: Outbox, export_id: str, due_again: datetime | None) -> None:
-    """The export's outbox row after an attempt: gone when the export is settled, else due again."""
-    if due_again is None:
-        await outbox.remove(export_id)
-    else:
-        await outbox.reschedule(export_id, due_again)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from application.attempts import AttemptReason, Step, Verdict, judge
 from application.errors import ApplicationError, Conflict, Unavailable
+from application.outbox_rows import take_off_or_put_back
 from application.ports.clock import Clock
+from application.ports.delivery_ledger import DeliveryLedger
 from application.ports.documents import (
     DocumentRenderer,
     DocumentSource,
@@ -16,7 +18,7 @@ from application.ports.documents import (
     RenderedDocument,
 )
 from application.ports.mailer import Mailer, OutgoingMail
-from application.ports.unit_of_work import UnitOfWorkFactory, take_off_or_put_back
+from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.file_names import file_name_stem
@@ -57,14 +59,14 @@ class ClaimDueExports:
     """Leases up to `limit` due exports to this worker and reads them; no other worker gets them
     until the lease ends. Outbox rows of exports no longer queued are dropped."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
-        self._uow = uow
+    def __init__(self, ledger: DeliveryLedger, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
+        self._ledger = ledger
         self._clock = clock
         self._lease = lease
 
     async def __call__(self, limit: int) -> list[Export]:
         now = self._clock.now()
-        return await self._uow.claim_due(now, now + self._lease, limit)
+        return await self._ledger.claim(now, now + self._lease, limit)
 
 
 class DeliveryResult(Struct):
@@ -87,6 +89,7 @@ class DeliverExport:
 
     def __init__(
         self,
+        ledger: DeliveryLedger,
         uow: UnitOfWorkFactory,
         clock: Clock,
         documents: DocumentSource,
@@ -95,6 +98,7 @@ class DeliverExport:
         schedule: RetrySchedule,
         reports: ExportStatusReports | None = None,
     ) -> None:
+        self._ledger = ledger
         self._uow = uow
         self._reports = reports
         self._clock = clock
@@ -139,7 +143,7 @@ class DeliverExport:
     async def _record(self, claimed: Export, verdict: Verdict, message_id: str) -> Export | None:
         """The export with the attempt recorded, or None when it is no longer to be delivered."""
         try:
-            await self._uow.record_attempt(claimed, self._judged(claimed, verdict, message_id))
+            await self._ledger.record(claimed, self._judged(claimed, verdict, message_id))
         except Conflict:  # its lease ran out and another worker took it meanwhile
             return await self._record_on_current(claimed.id, verdict, message_id)
         return claimed

@@ -1,5 +1,6 @@
 """Two workers (separate engines, as two processes would have) claim from the outbox at the same moment,
-each holding its claim open: on PostgreSQL neither waits for the other and no export goes to both."""
+each holding its claim open: on PostgreSQL neither waits for the other and no export goes to both,
+and the ledger's single statement does not wait for a claim held open either."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from adapters.persistence.postgres_ledger import PostgresDeliveryLedger
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import queued
 from tests.conftest import FixedClock
-from tests.persistence.conftest import sqlalchemy_units
+from tests.persistence.conftest import sqlalchemy_engine, sqlalchemy_units
 
 pytestmark = pytest.mark.postgres
 
@@ -52,15 +54,22 @@ async def test_claims_held_open_side_by_side_never_share_an_export(
 
 
 async def test_a_claim_in_one_statement_skips_rows_another_claim_holds(
-    workers: Workers, clock: FixedClock
+    postgres_url: str, clock: FixedClock
 ) -> None:
-    """`claim_due` takes what another worker has not locked, at once, rather than waiting for it."""
-    first, second = workers
+    """The ledger's `claim` takes what another worker has not locked, at once, rather than waiting for it."""
+    async for first in sqlalchemy_units(postgres_url, truncate=True):
+        async for engine in sqlalchemy_engine(postgres_url, truncate=False):
+            await _skips_held_rows(first, PostgresDeliveryLedger(engine), clock)
+
+
+async def _skips_held_rows(
+    first: SqlAlchemyUnitOfWorkFactory, second: PostgresDeliveryLedger, clock: FixedClock
+) -> None:
     now = clock.now()
     exports = await queued(first, now, 4)
     async with first() as uow:
         held = set(await uow.outbox.claim(now, now + timedelta(minutes=5), 2))  # not committed
-        claimed = await asyncio.wait_for(second.claim_due(now, now + timedelta(minutes=5), 4), 5)
+        claimed = await asyncio.wait_for(second.claim(now, now + timedelta(minutes=5), 4), 5)
         await uow.commit()
     assert len(held) == 2
     assert {e.id for e in claimed} == {e.id for e in exports} - held

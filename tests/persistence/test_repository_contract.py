@@ -17,7 +17,7 @@ from domain.export import ExportStatus
 from domain.extension import ConnectionState, Extension
 from domain.mailbox import Mailbox
 from domain.validation import Violation
-from tests.builders import MAILBOX, an_export, queued
+from tests.builders import MAILBOX, an_export
 from tests.conftest import FixedClock
 
 
@@ -213,9 +213,6 @@ async def test_an_export_read_earlier_is_updated_with_its_changes(
         assert stored.last_error is None
 
 
-@pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
-    "units", ["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 async def test_an_export_changed_since_it_was_read_is_not_updated(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
@@ -543,107 +540,3 @@ async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
     async with units() as uow:
         assert await uow.messages.forget_received_before(cutoff, limit=2) == 0
         assert await uow.messages.record([f"m-{n}" for n in range(5)], clock.now()) == {"m-0", "m-1", "m-2"}
-
-
-async def test_an_attempt_recorded_settles_the_export_or_puts_it_back(
-    units: UnitOfWorkFactory, clock: FixedClock
-) -> None:
-    """`record_attempt` (one statement on PostgreSQL): the export as its attempt left it, and its
-    outbox row gone when it is settled, due again when it is deferred; other rows untouched."""
-    now = clock.now()
-    delivered, deferred, bystander = await queued(units, now, 3)
-    async with units() as uow:  # a worker's claim
-        claimed = await uow.exports.get_many([delivered.id, deferred.id])
-    sent_at, due_again = clock.advance(minutes=1), now + timedelta(hours=1)
-    claimed[delivered.id].delivered(sent_at, "<export@octobridge.example>", "250 ok")
-    await units.record_attempt(claimed[delivered.id], None)
-    claimed[deferred.id].deferred(sent_at, "451 try later")
-    await units.record_attempt(claimed[deferred.id], due_again)
-    claimed[deferred.id].delivered(clock.advance(hours=1), "<export@octobridge.example>", "250 ok")
-    await units.record_attempt(claimed[deferred.id], None)  # its own record is no conflict
-    async with units() as uow:
-        stored = await uow.exports.get_many([delivered.id, deferred.id, bystander.id])
-        assert stored[delivered.id].status is ExportStatus.DELIVERED
-        assert stored[delivered.id].delivered_at == sent_at
-        assert [a.detail for a in stored[deferred.id].attempts] == ["451 try later", "250 ok"]
-        assert stored[bystander.id].status is ExportStatus.QUEUED and not stored[bystander.id].attempts
-        assert await uow.outbox.depth() == 1
-        assert list(await uow.outbox.claim(now, now + timedelta(minutes=5), 10)) == [bystander.id]
-
-
-async def test_an_attempt_is_put_back_at_its_due_time(units: UnitOfWorkFactory, clock: FixedClock) -> None:
-    now = clock.now()
-    (export,) = await queued(units, now, 1)
-    async with units() as uow:
-        claimed = await uow.exports.get(export.id)
-    assert claimed is not None
-    claimed.deferred(clock.advance(minutes=1), "451 try later")
-    await units.record_attempt(claimed, now + timedelta(hours=1))
-    lease = now + timedelta(hours=2)
-    async with units() as uow:
-        assert list(await uow.outbox.claim(now + timedelta(minutes=59), lease, 10)) == []
-        assert list(await uow.outbox.claim(now + timedelta(hours=1), lease, 10)) == [export.id]
-
-
-@pytest.mark.parametrize(  # the fake does not notice changes made by other transactions
-    "units", ["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
-async def test_an_attempt_on_an_export_changed_since_it_was_read_writes_nothing(
-    units: UnitOfWorkFactory, clock: FixedClock
-) -> None:
-    now = clock.now()
-    (export,) = await queued(units, now, 1)
-    async with units() as uow:  # a worker claims it, then its lease runs out
-        claimed = await uow.exports.get(export.id)
-    assert claimed is not None
-    async with units() as uow:  # another worker's attempt, which puts it back for later
-        other = await uow.exports.get(export.id)
-        assert other is not None
-        other.deferred(clock.advance(minutes=1), "451 try later")
-        await uow.outbox.reschedule(export.id, now + timedelta(hours=1))
-        await uow.commit()
-    claimed.delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
-    with pytest.raises(Conflict):
-        await units.record_attempt(claimed, None)
-    async with units() as uow:
-        stored = await uow.exports.get(export.id)
-        assert stored is not None and stored.status is ExportStatus.QUEUED
-        assert [a.detail for a in stored.attempts] == ["451 try later"]
-        assert await uow.outbox.depth() == 1  # the other worker's row stays
-
-
-async def test_a_claim_leases_due_exports_reads_them_and_drops_settled_ones(
-    units: UnitOfWorkFactory, clock: FixedClock
-) -> None:
-    """`claim_due` (one statement on PostgreSQL): due exports read as stored, at most `limit`, the
-    longest due first; an export settled meanwhile loses its outbox row instead of being claimed."""
-    now = clock.now()
-    first, second, third, settled, later = (an_export(now, document=f"d{n}") for n in range(5))
-    first.deferred(now, "451 try later")
-    async with units() as uow:
-        for n, export in enumerate((first, second, third, settled)):
-            await uow.exports.add(export)
-            await uow.outbox.put(export.id, now - timedelta(minutes=10 - n))
-        await uow.exports.add(later)
-        await uow.outbox.put(later.id, now + timedelta(hours=1))
-        await uow.commit()
-    async with units() as uow:
-        stored = await uow.exports.get(settled.id)
-        assert stored is not None
-        stored.failed(now, "550 no such mailbox")
-        await uow.commit()
-    lease = now + timedelta(minutes=5)
-    claimed = await units.claim_due(now, lease, 2)
-    assert {e.id for e in claimed} == {first.id, second.id}
-    by_id = {e.id: e for e in claimed}
-    assert by_id[first.id].attempts == first.attempts and by_id[first.id].mailbox == first.mailbox
-    assert by_id[first.id].status is ExportStatus.QUEUED and by_id[first.id].occurred_at == first.occurred_at
-    assert [e.id for e in await units.claim_due(now, lease, 10)] == [third.id]  # the settled one dropped
-    assert await units.claim_due(now, lease, 10) == []
-    async with units() as uow:
-        assert await uow.outbox.depth() == 4  # first, second and third leased, later waiting
-    by_id[first.id].delivered(clock.advance(minutes=1), "<export@octobridge.example>", "250 ok")
-    await units.record_attempt(by_id[first.id], None)  # a claimed export is recorded at its version
-    async with units() as uow:
-        stored = await uow.exports.get(first.id)
-        assert stored is not None and stored.status is ExportStatus.DELIVERED

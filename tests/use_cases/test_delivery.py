@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryStore
+from adapters.memory.delivery_ledger import InMemoryDeliveryLedger
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from adapters.ubl import PeppolUblToolkit
 from application.attempts import AttemptReason, Step, judge
 from application.errors import (
@@ -97,8 +98,14 @@ class World:
     relay: Relay = field(default_factory=Relay)
     claimed: dict[str, Export] = field(default_factory=dict)
 
+    @property
+    def ledger(self) -> InMemoryDeliveryLedger:
+        return InMemoryDeliveryLedger(self.units.store)
+
     def deliver(self) -> DeliverExport:
-        return DeliverExport(self.units, self.clock, self.banqup, self.renderer, self.relay, SCHEDULE)
+        return DeliverExport(
+            self.ledger, self.units, self.clock, self.banqup, self.renderer, self.relay, SCHEDULE
+        )
 
     async def queue(self, document: str = "doc-1") -> str:
         outcome = await ReceiveDocumentMessage(self.units, self.clock)(
@@ -109,7 +116,7 @@ class World:
 
     async def due(self) -> list[str]:
         """Claims what is due; the ids, each export kept in `claimed` for `attempt`."""
-        claimed = await ClaimDueExports(self.units, self.clock)(100)
+        claimed = await ClaimDueExports(self.ledger, self.clock)(100)
         self.claimed = {export.id: export for export in claimed}
         return list(self.claimed)
 
@@ -230,30 +237,6 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
     assert await world.attempt(export_id) is ExportStatus.DELIVERED
 
 
-class RacedUnits(InMemoryUnitOfWorkFactory):
-    """Units of work whose first commit finds the export changed since it was read, as the real
-    repositories tell once a worker's lease ran out and another worker took the export."""
-
-    def __init__(self, store: MemoryStore) -> None:
-        super().__init__(store)
-        self.conflicts = 1
-
-    def __call__(self) -> InMemoryUnitOfWork:
-        return RacedUnitOfWork(self)
-
-
-class RacedUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, units: RacedUnits) -> None:
-        super().__init__(units.store)
-        self._units = units
-
-    async def commit(self) -> None:
-        if self._units.conflicts:
-            self._units.conflicts -= 1
-            raise Conflict("another transaction changed the same thing first")
-        await super().commit()
-
-
 async def taken_meanwhile(world: World, outcome: str) -> ExportStatus | None:
     """Delivers an export that another worker attempted, with `outcome`, after it was claimed."""
     export_id = await world.queue()
@@ -265,10 +248,7 @@ async def taken_meanwhile(world: World, outcome: str) -> ExportStatus | None:
         else:
             other.deferred(world.clock.now(), "451 try later")
         await uow.commit()
-    raced = DeliverExport(
-        RacedUnits(world.units.store), world.clock, world.banqup, world.renderer, world.relay, SCHEDULE
-    )
-    return await world.attempt(export_id, raced)
+    return await world.attempt(export_id)  # its record finds the export changed since it was claimed
 
 
 async def test_an_export_another_worker_delivered_meanwhile_is_left_as_it_is(world: World) -> None:
@@ -318,7 +298,14 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
 
     export_id = await world.queue()
     deliver = DeliverExport(
-        world.units, world.clock, world.banqup, world.renderer, world.relay, SCHEDULE, Unreachable()
+        world.ledger,
+        world.units,
+        world.clock,
+        world.banqup,
+        world.renderer,
+        world.relay,
+        SCHEDULE,
+        Unreachable(),
     )
     assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     assert Unreachable.calls == 1
@@ -331,7 +318,9 @@ async def test_a_surprise_while_rendering_fails_the_export_at_once_as_a_defect(w
             raise KeyError("vatRate")
 
     export_id = await world.queue()
-    deliver = DeliverExport(world.units, world.clock, world.banqup, Broken(), world.relay, SCHEDULE)
+    deliver = DeliverExport(
+        world.ledger, world.units, world.clock, world.banqup, Broken(), world.relay, SCHEDULE
+    )
     result = await world.attempt_in_full(export_id, deliver)
     assert (result.status, result.outcome, result.reason) == ("failed", "failed", "document")
     export = await world.export(export_id)
@@ -359,7 +348,9 @@ async def test_a_document_with_a_large_pdf_is_rendered_off_the_loop(
             return super().render(source)
 
     export_id = await world.queue()
-    deliver = DeliverExport(world.units, world.clock, WithPdf(), Watched(), world.relay, SCHEDULE)
+    deliver = DeliverExport(
+        world.ledger, world.units, world.clock, WithPdf(), Watched(), world.relay, SCHEDULE
+    )
     assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     assert (threads == [threading.main_thread()]) is on_the_loop
 
@@ -435,10 +426,10 @@ async def test_a_temporary_failure_past_the_horizon_is_told_as_failed(world: Wor
     assert result.detail.startswith("gave up after") and result.detail.endswith("connection refused")
 
 
-class DownUnits(InMemoryUnitOfWorkFactory):
-    """Units of work whose attempts cannot be recorded: the database went away after the claim."""
+class DownLedger(InMemoryDeliveryLedger):
+    """A ledger whose attempts cannot be recorded: the database went away after the claim."""
 
-    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
+    async def record(self, export: Export, due_again: datetime | None) -> None:
         raise Unavailable("the database cannot be reached")
 
 
@@ -446,7 +437,13 @@ async def test_an_attempt_that_cannot_be_recorded_is_told_as_deferred_by_the_dat
     export_id = await world.queue()
     await world.due()
     down = DeliverExport(
-        DownUnits(world.units.store), world.clock, world.banqup, world.renderer, world.relay, SCHEDULE
+        DownLedger(world.units.store),
+        world.units,
+        world.clock,
+        world.banqup,
+        world.renderer,
+        world.relay,
+        SCHEDULE,
     )
     result = await world.attempt_in_full(export_id, down)
     assert (result.status, result.outcome, result.reason) == ("queued", "deferred", "database")
@@ -474,7 +471,9 @@ async def test_a_poison_document_fails_at_once_through_the_real_renderer(
 ) -> None:
     world.banqup.document = document
     export_id = await world.queue()
-    deliver = DeliverExport(world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE)
+    deliver = DeliverExport(
+        world.ledger, world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE
+    )
     result = await world.attempt_in_full(export_id, deliver)
     assert (result.status, result.outcome, result.reason) == ("failed", "failed", "document")
     assert said in result.detail and world.relay.sent == []
@@ -488,7 +487,9 @@ async def test_a_control_character_in_a_name_is_made_safe_and_the_document_goes(
     seller = dict(_sample()["seller"], name="Brasserie\x00Dupont\x1bSRL")
     world.banqup.document = encode(dict(_sample(), seller=seller))
     export_id = await world.queue()
-    deliver = DeliverExport(world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE)
+    deliver = DeliverExport(
+        world.ledger, world.units, world.clock, world.banqup, toolkit, world.relay, SCHEDULE
+    )
     assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
     (mail,) = world.relay.sent
     assert mail.subject == "Invoice INV-2026-0042 — Brasserie Dupont SRL"

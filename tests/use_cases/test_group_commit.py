@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.memory.octopus import InMemoryOctopusAccount
-from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, MemoryStore
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from application.errors import Unavailable
 from application.messages import BanqupMessage
 from application.ports.repositories import ExportQuery

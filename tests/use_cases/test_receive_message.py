@@ -6,22 +6,18 @@ import asyncio
 import copy
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.unit_of_work import (
-    InMemoryExportRepository,
-    InMemoryUnitOfWork,
-    InMemoryUnitOfWorkFactory,
-    MemoryStore,
-)
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
-from application.ports.repositories import ExportQuery
+from application.ports.repositories import ExportQuery, ExportRepository
 from application.use_cases.client_integration import (
     ActivateClient,
     ActivateClientIntegration,
@@ -200,17 +196,20 @@ async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_ag
 LOST = "doc-lost"
 
 
-class _LosingExports(InMemoryExportRepository):
+class _LosingExports:
     """Keeps no export of the documents `lost`, as the trigger of tests/persistence/lost_exports.py:
     their outbox rows then name no export, and the fake refuses them as the database's foreign key
     does."""
 
-    def __init__(self, staged: Any, lost: frozenset[str]) -> None:
-        super().__init__(staged)
+    def __init__(self, exports: ExportRepository, lost: frozenset[str]) -> None:
+        self._exports = exports
         self._lost = lost
 
     async def add_many(self, exports: Sequence[Export]) -> None:
-        await super().add_many([e for e in exports if e.document_id not in self._lost])
+        await self._exports.add_many([e for e in exports if e.document_id not in self._lost])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._exports, name)
 
 
 class _LosingUnitOfWork(InMemoryUnitOfWork):
@@ -218,9 +217,10 @@ class _LosingUnitOfWork(InMemoryUnitOfWork):
         super().__init__(store)
         self._lost = lost
 
-    def _open(self) -> None:
-        super()._open()
-        self.exports = _LosingExports(self._staged, self._lost)
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.exports = _LosingExports(self.exports, self._lost)  # type: ignore[assignment]
+        return self
 
 
 class _LosingUnits(InMemoryUnitOfWorkFactory):

@@ -1,7 +1,7 @@
-"""The worker's two frequent transactions as one statement each on PostgreSQL, sent straight to
-asyncpg outside any explicit transaction, so that each statement is a transaction of its own:
-a claim (the outbox rows leased, and their exports read) and an attempt's record (the export's
-UPDATE, and its outbox row's DELETE or reschedule, as data-modifying CTEs).
+"""The delivery ledger on PostgreSQL: the worker's two frequent transactions as one statement
+each, sent straight to asyncpg outside any explicit transaction, so that each statement is a
+transaction of its own: a claim (the outbox rows leased, and their exports read) and an attempt's
+record (the export's UPDATE, and its outbox row's DELETE or reschedule, as data-modifying CTEs).
 
 Through a unit of work, each is four round trips (BEGIN, two statements, COMMIT) through
 SQLAlchemy's execution path and, for the claim, the ORM's loading: recording cost about 460 µs of
@@ -26,6 +26,7 @@ from adapters.persistence.driver import DriverRead
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import CHANGING, ExportChange
 from application.errors import Unavailable
+from application.ports.delivery_ledger import DeliveryLedger
 from domain.export import Export, ExportStatus
 
 _EXPORT_COLUMNS = tuple(c.key for c in tables.exports.c)
@@ -85,11 +86,11 @@ def _export(row: Sequence[Any]) -> Export:
     return export
 
 
-class OneStatementDelivery:
+class PostgresDeliveryLedger(DeliveryLedger):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
         statement = _claimed(self._engine.dialect)
         values = {"now": now, "limit": limit, "lease_until": lease_until}
         async with self._driver() as driver:
@@ -100,7 +101,7 @@ class OneStatementDelivery:
                 await driver.execute("DELETE FROM outbox WHERE export_id = ANY($1::varchar[])", settled)
         return [e for e in exports if e.status is ExportStatus.QUEUED]
 
-    async def record_attempt(self, export: Export, due_again: datetime | None) -> None:
+    async def record(self, export: Export, due_again: datetime | None) -> None:
         change = ExportChange.of(export)
         statement = _recorded(self._engine.dialect, due_again is not None)
         parameters = statement.parameters_of(change.parameters() | {"due_again": due_again})
