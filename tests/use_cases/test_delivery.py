@@ -21,8 +21,14 @@ from application.errors import (
     Unavailable,
     Violation,
 )
-from application.ports.documents import Renderable, RenderedDocument, SourceDocument
-from application.ports.mailer import OutgoingMail
+from application.ports.documents import (
+    DocumentRenderer,
+    DocumentSource,
+    Renderable,
+    RenderedDocument,
+    SourceDocument,
+)
+from application.ports.mailer import Mailer, OutgoingMail
 from application.use_cases.delivery import (
     ClaimDueExports,
     DeliverExport,
@@ -45,7 +51,7 @@ SCHEDULE = RetrySchedule(
 
 
 @dataclass
-class Banqup:
+class Banqup(DocumentSource):
     missing: set[str] = field(default_factory=set)
     failure: Exception | None = None
     document: bytes = b'{"number": "INV/42"}'
@@ -59,7 +65,7 @@ class Banqup:
 
 
 @dataclass
-class Renderer:
+class Renderer(DocumentRenderer):
     invalid: bool = False
     failure: Exception | None = None
 
@@ -72,7 +78,7 @@ class Renderer:
 
 
 @dataclass
-class Relay:
+class Relay(Mailer):
     """Answers each send with the next scripted failure, then accepts."""
 
     script: list[Exception] = field(default_factory=list)
