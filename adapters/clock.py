@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from application.ports.clock import Clock
 
-class SystemClock:
+
+class SystemClock(Clock):
     def __init__(self) -> None:
         self._random = random.SystemRandom()
 

@@ -56,6 +56,7 @@ import uvloop
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.ubl import PeppolUblToolkit
 from application.ports.documents import SourceDocument
+from application.rendering import original_ubl_first
 from application.use_cases.delivery import compose
 from domain.export import AttemptOutcome, Export, ExportStatus
 from entrypoints.cli.runtime import settle_the_collector
@@ -147,7 +148,7 @@ async def bare_loop(count: int, smtp_url: str) -> tuple[float, float]:
 
     async def one(n: int, source: SourceDocument) -> None:
         async with slots:
-            rendered = toolkit.render(source)
+            rendered = await toolkit.render(original_ubl_first(source))
             await mailer.send(compose(Export(n), rendered, f"<bare-{n}@octobridge.example>"))  # type: ignore[arg-type]
 
     started, cpu = time.perf_counter(), time.process_time()

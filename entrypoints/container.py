@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from dependency_injector import containers, providers
@@ -30,7 +31,10 @@ from adapters.persistence.unit_of_work_ledger import UnitOfWorkDeliveryLedger
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
 from application.ports.delivery_ledger import DeliveryLedger
+from application.ports.documents import DocumentRenderer, DocumentSource, ExportStatusReports
 from application.ports.mailer import Mailer
+from application.ports.octopus import OctopusAccount
+from application.ports.ubl import UblTools
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.use_cases.client_integration import (
     ActivateClientIntegration,
@@ -54,6 +58,11 @@ from application.use_cases.octopus_connection import BeginConnect, CompleteConne
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.retry import RetrySchedule
 from entrypoints.settings import PREFIX, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from entrypoints.consumer.consumer import DocumentConsumer
+    from entrypoints.worker.delivery import DeliveryLoop
+    from entrypoints.worker.housekeeping import Housekeeping
 
 
 async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
@@ -127,9 +136,7 @@ def _banqup_documents(settings: Settings, transport: httpx.AsyncBaseTransport) -
     )
 
 
-def _octopus_account(
-    settings: Settings, clock: Clock, http: httpx.AsyncClient
-) -> HttpOctopusAccount | InMemoryOctopusAccount:
+def _octopus_account(settings: Settings, clock: Clock, http: httpx.AsyncClient) -> OctopusAccount:
     """Octopus itself when `OCTOPUS_OAUTH_URL` is set, else the in-memory stand-in (not in production)."""
     if not settings.octopus_oauth_url:  # the stand-in consents at once and sends the browser back
         _refuse_in_production(settings, "the in-memory Octopus", "OCTOPUS_OAUTH_URL")
@@ -146,13 +153,28 @@ def _octopus_account(
     )
 
 
-def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> HttpBanqupDocuments | None:
+def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> ExportStatusReports | None:
     """Banqup hears how each export went only when `BANQUP_STATUS_REPORTS` is on."""
     return banqup if settings.banqup_status_reports else None
 
 
 def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
+
+
+# One adapter seen through one of its ports: mypy checks here that it implements the port.
+
+
+def _renderer(toolkit: PeppolUblToolkit) -> DocumentRenderer:
+    return toolkit
+
+
+def _ubl_tools(toolkit: PeppolUblToolkit) -> UblTools:
+    return toolkit
+
+
+def _document_source(banqup: HttpBanqupDocuments) -> DocumentSource:
+    return banqup
 
 
 def _seconds(value: float) -> timedelta:
@@ -169,7 +191,7 @@ def _retry_schedule(settings: Settings) -> RetrySchedule:
 
 class Infrastructure(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-    clock = providers.Singleton(SystemClock)
+    clock: providers.Singleton[Clock] = providers.Singleton(SystemClock)
     engine = providers.Resource(_engine, settings.provided.database_url)
     cipher = providers.Singleton(TokenCipher, settings.provided.secret_key)
     units_of_work = providers.Singleton(_units_of_work, engine, cipher)
@@ -179,12 +201,19 @@ class Infrastructure(containers.DeclarativeContainer):
     retry_schedule = providers.Singleton(_retry_schedule, settings)
     lease = providers.Callable(_seconds, settings.provided.lease_seconds)
     ubl_toolkit = providers.Singleton(_ubl_toolkit, settings)
-    mailer = providers.Resource(_mailer, settings)
+    renderer: providers.Callable[DocumentRenderer] = providers.Callable(_renderer, ubl_toolkit)
+    ubl_tools: providers.Callable[UblTools] = providers.Callable(_ubl_tools, ubl_toolkit)
+    mailer: providers.Resource[Mailer] = providers.Resource(_mailer, settings)
     http_client = providers.Resource(_http_client)
-    octopus_account = providers.Singleton(_octopus_account, settings, clock, http_client)
+    octopus_account: providers.Singleton[OctopusAccount] = providers.Singleton(
+        _octopus_account, settings, clock, http_client
+    )
     banqup_transport = providers.Resource(_banqup_transport)
-    documents = providers.Singleton(_banqup_documents, settings, banqup_transport)
-    status_reports = providers.Singleton(_status_reports, settings, documents)
+    banqup = providers.Singleton(_banqup_documents, settings, banqup_transport)
+    documents: providers.Callable[DocumentSource] = providers.Callable(_document_source, banqup)
+    status_reports: providers.Singleton[ExportStatusReports | None] = providers.Singleton(
+        _status_reports, settings, banqup
+    )
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -231,17 +260,59 @@ class UseCases(containers.DeclarativeContainer):
         uow,
         clock,
         infrastructure.documents,
-        infrastructure.ubl_toolkit,
+        infrastructure.renderer,
         infrastructure.mailer,
         infrastructure.retry_schedule,
         infrastructure.status_reports,
     )
 
 
+def _delivery_loop(
+    claim: ClaimDueExports, deliver: DeliverExport, add_counts: AddAttemptCounts, concurrency: int
+) -> DeliveryLoop:
+    from entrypoints.worker.attempt_counts import AttemptCounter
+    from entrypoints.worker.delivery import DeliveryLoop
+
+    return DeliveryLoop(claim, deliver, concurrency=concurrency, counter=AttemptCounter(add_counts))
+
+
+def _document_consumer(settings: Settings, receive: ReceiveDocumentMessage) -> DocumentConsumer:
+    from entrypoints.consumer.consumer import DocumentConsumer
+
+    return DocumentConsumer(
+        settings.broker_url,
+        receive,
+        prefetch=settings.broker_prefetch,
+        delivery_limit=settings.broker_delivery_limit,
+    )
+
+
+def _housekeeping(forget: ForgetOldMessageIds) -> Housekeeping:
+    from entrypoints.worker.housekeeping import Housekeeping
+
+    return Housekeeping(forget)
+
+
+class Workers(containers.DeclarativeContainer):
+    """The worker's jobs: the delivery loop (`concurrency` given when it is built), the queue
+    consumer (when `BROKER_URL` is set) and the housekeeping. Their modules are imported when a job
+    is built, so the HTTP API and the other commands never load them nor the broker's client."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    use_cases = providers.DependenciesContainer()
+
+    delivery_loop = providers.Factory(
+        _delivery_loop, use_cases.claim_due_exports, use_cases.deliver_export, use_cases.add_attempt_counts
+    )
+    document_consumer = providers.Factory(_document_consumer, settings, use_cases.receive_message)
+    housekeeping = providers.Factory(_housekeeping, use_cases.forget_old_message_ids)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     infrastructure = providers.Container(Infrastructure, settings=settings)
     use_cases = providers.Container(UseCases, infrastructure=infrastructure)
+    workers = providers.Container(Workers, settings=settings, use_cases=use_cases)
 
 
 def build_container(settings: Settings) -> Container:

@@ -1,1 +1,1 @@
-"""The Banqup API: documents read-only (R18)."""
+"""Banqup: its document API, read-only (R18), and its document JSON mapped to a `PeppolDocument`."""

@@ -18,7 +18,7 @@ import httpx
 from adapters.bounded_body import body_within
 from adapters.http_client import TIMEOUT
 from application.errors import Invalid, NotFound, Unavailable
-from application.ports.documents import SourceDocument
+from application.ports.documents import DocumentSource, ExportStatusReports, SourceDocument
 
 MAX_JSON = 2 * 1024 * 1024
 MAX_FILE = 25 * 1024 * 1024
@@ -57,7 +57,7 @@ def _document_path(client_id: str, document_id: str) -> str:
     return f"/documents/v1/spaces/{quote(client_id, safe='')}/documents/{quote(document_id, safe='')}"
 
 
-class HttpBanqupDocuments:
+class HttpBanqupDocuments(DocumentSource, ExportStatusReports):
     """Reads a client's document, its PDF and its original UBL; it has no way to change them. It can
     report an export's outcome, which sets only the document's accounting status for Octopus (R18).
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from adapters.mail.message import build_message, domain_of
 from application.errors import Unavailable
-from application.ports.mailer import OutgoingMail
+from application.ports.mailer import Mailer, OutgoingMail
 from domain.file_names import file_name_stem
 
 
-class EmlFileMailer:
+class EmlFileMailer(Mailer):
     """Writes `<Message-ID>.eml` under `directory`: first under a temporary name, then renamed, so a
     reader never sees half a message and a resend replaces the same file."""
 

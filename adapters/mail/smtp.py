@@ -12,7 +12,7 @@ import aiosmtplib
 
 from adapters.mail.message import build_message, domain_of
 from application.errors import Invalid, RecipientRefused, Unavailable
-from application.ports.mailer import OutgoingMail
+from application.ports.mailer import Mailer, OutgoingMail
 
 TEMPORARY_FAILURE = range(400, 500)
 
@@ -51,7 +51,7 @@ class _Connection:
     opened_at: float
 
 
-class SmtpMailer:
+class SmtpMailer(Mailer):
     """Sends through a pool of at most `pool_size` connections, each recycled after `recycle_after`
     seconds. A connection that fails in any way is dropped, never reused."""
 

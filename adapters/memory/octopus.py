@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from application.errors import Forbidden
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier, OctopusTokens
+from application.ports.octopus import Dossier, OctopusAccount, OctopusTokens
 
 ACCESS_TOKEN_LIFE = timedelta(minutes=10)
 
 
 @dataclass
-class InMemoryOctopusAccount:
+class InMemoryOctopusAccount(OctopusAccount):
     """Accepts any authorization code except `refused`; refuses a revoked refresh token."""
 
     clock: Clock

@@ -12,7 +12,7 @@ import msgspec
 from adapters.bounded_body import body_within
 from application.errors import Forbidden, Unavailable
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier, OctopusTokens
+from application.ports.octopus import Dossier, OctopusAccount, OctopusTokens
 
 MAX_BODY = 5 * 1024 * 1024
 REFUSED_GRANTS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"})
@@ -41,7 +41,7 @@ class _Error(msgspec.Struct, rename="camel"):
     technical_info: str | None = None
 
 
-class HttpOctopusAccount:
+class HttpOctopusAccount(OctopusAccount):
     """The authorization-code flow with PKCE (S256) and `GET /dossiers` with the `Token` header.
 
     Octopus refusing a code, a refresh token or an access token is `Forbidden`; Octopus down,

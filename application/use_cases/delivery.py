@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from datetime import datetime, timedelta
 
@@ -19,19 +18,13 @@ from application.ports.documents import (
 )
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.rendering import original_ubl_first
 from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.file_names import file_name_stem
 from domain.retry import RetrySchedule
 
 SUBJECTS = {"invoice": "Invoice", "creditNote": "Credit note"}
-
-# A document whose PDF and original UBL weigh this much or more is rendered on a thread. Rendering
-# one with a 20 MB PDF takes about 190 ms, most of it embedding the PDF and validating the result;
-# on a thread, the loop goes on serving the other deliveries' connections meanwhile (its longest
-# stall 62 ms, where inline it stalls for the whole render). Smaller documents are rendered on the
-# loop: a thread's hand-off would cost more than their rendering.
-RENDERED_ON_A_THREAD_FROM = 1024 * 1024
 
 
 def attachment_name(number: str) -> str:
@@ -172,10 +165,7 @@ class DeliverExport:
         try:
             source = await self._documents.fetch(export.client_id, export.document_id)
             step = Step.RENDER
-            if len(source.pdf or b"") + len(source.ubl or b"") >= RENDERED_ON_A_THREAD_FROM:
-                document = await asyncio.to_thread(self._renderer.render, source)
-            else:
-                document = self._renderer.render(source)
+            document = await self._renderer.render(original_ubl_first(source))
             step = Step.SEND
             reply = await self._mailer.send(compose(export, document, message_id))
         except Exception as exc:  # `judge` says what each failure means

@@ -100,7 +100,7 @@ def _tools(ctx: click.Context) -> UblTools:
     from entrypoints.container import build_container
     from entrypoints.settings import Settings
 
-    built: UblTools = build_container(Settings.from_environ()).infrastructure.ubl_toolkit()
+    built: UblTools = build_container(Settings.from_environ()).infrastructure.ubl_tools()
     return built
 
 

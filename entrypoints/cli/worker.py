@@ -29,39 +29,22 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         import asyncio
         import signal
 
-        from entrypoints.consumer.consumer import DocumentConsumer
-        from entrypoints.worker.attempt_counts import AttemptCounter
-        from entrypoints.worker.delivery import DeliveryLoop
-        from entrypoints.worker.housekeeping import Housekeeping
-
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         settings = container.settings()
-        use = container.use_cases
+        workers = container.workers
         jobs = []
         if not no_delivery:  # the rules compiled before the first claim: a broken stylesheet stops here
             container.infrastructure.ubl_toolkit().warm_up()
-            delivery = DeliveryLoop(
-                await use.claim_due_exports(),
-                await use.deliver_export(),
-                concurrency=concurrency,
-                counter=AttemptCounter(await use.add_attempt_counts()),
-            )
-            jobs.append(delivery.run(stop))
+            jobs.append((await workers.delivery_loop(concurrency=concurrency)).run(stop))
         if settings.broker_url:
-            consumer = DocumentConsumer(
-                settings.broker_url,
-                await use.receive_message(),
-                prefetch=settings.broker_prefetch,
-                delivery_limit=settings.broker_delivery_limit,
-            )
-            jobs.append(consumer.run(stop))
+            jobs.append((await workers.document_consumer()).run(stop))
         if not jobs:
             log.warning("nothing to do: --no-delivery and no broker")
             return
-        jobs.append(Housekeeping(await use.forget_old_message_ids()).run(stop))
+        jobs.append((await workers.housekeeping()).run(stop))
         settle_the_collector()
         log.info("running (SIGTERM to stop)", delivery=not no_delivery, consuming=bool(settings.broker_url))
         await asyncio.gather(*jobs)

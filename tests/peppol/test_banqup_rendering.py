@@ -7,7 +7,8 @@ import copy
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from adapters.ubl.banqup import banqup_to_peppol, decode_banqup
+from adapters.banqup.document_json import decode_banqup
+from adapters.banqup.peppol_mapping import banqup_to_peppol
 from adapters.ubl.parsing import parse_ubl
 from adapters.ubl.reader import read_ubl
 from adapters.ubl.writer import write_ubl

@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from adapters.ubl.banqup import banqup_to_peppol, decode_banqup
+from adapters.banqup.document_json import decode_banqup
+from adapters.banqup.peppol_mapping import banqup_to_peppol
 from application.errors import InvalidDocument
 from domain.errors import InvalidValue
 from domain.peppol import ElectronicAddress

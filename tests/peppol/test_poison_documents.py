@@ -3,6 +3,7 @@ XML cannot carry is made safe where a person reads it (R28). Through the rendere
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -14,6 +15,7 @@ from lxml import etree
 from adapters.ubl.namespaces import NSMAP
 from application.errors import InvalidDocument
 from application.ports.documents import SourceDocument
+from application.rendering import original_ubl_first
 from tests.peppol.banqup_documents import encode
 from tests.peppol.test_banqup_rendering import _sample
 
@@ -35,7 +37,8 @@ def _with(path: tuple[str | int, ...], value: str) -> dict[str, Any]:
 
 def _render(toolkit, document: dict[str, Any] | bytes, ubl: bytes | None = None):  # type: ignore[no-untyped-def]
     data = document if isinstance(document, bytes) else encode(document)
-    return toolkit.render(SourceDocument("c1", "d1", data, PDF, ubl))
+    source = SourceDocument("c1", "d1", data, PDF, ubl)
+    return asyncio.run(toolkit.render(original_ubl_first(source)))
 
 
 def _text(xml: bytes, path: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,10 +22,15 @@ from application.errors import (
     Unavailable,
     Violation,
 )
-from application.ports.documents import RenderedDocument, SourceDocument
-from application.ports.mailer import OutgoingMail
+from application.ports.documents import (
+    DocumentRenderer,
+    DocumentSource,
+    Renderable,
+    RenderedDocument,
+    SourceDocument,
+)
+from application.ports.mailer import Mailer, OutgoingMail
 from application.use_cases.delivery import (
-    RENDERED_ON_A_THREAD_FROM,
     ClaimDueExports,
     DeliverExport,
     DeliveryResult,
@@ -48,7 +52,7 @@ SCHEDULE = RetrySchedule(
 
 
 @dataclass
-class Banqup:
+class Banqup(DocumentSource):
     missing: set[str] = field(default_factory=set)
     failure: Exception | None = None
     document: bytes = b'{"number": "INV/42"}'
@@ -62,20 +66,20 @@ class Banqup:
 
 
 @dataclass
-class Renderer:
-    invalid: set[str] = field(default_factory=set)
+class Renderer(DocumentRenderer):
+    invalid: bool = False
     failure: Exception | None = None
 
-    def render(self, source: SourceDocument) -> RenderedDocument:
+    async def render(self, document: Renderable) -> RenderedDocument:
         if self.failure is not None:
             raise self.failure
-        if source.document_id in self.invalid:
+        if self.invalid:
             raise InvalidDocument("not valid Peppol BIS 3", (Violation("BR-CO-15", True, "totals differ"),))
         return RenderedDocument("invoice", "INV/42", "Brasserie Dupont", b"<Invoice/>")
 
 
 @dataclass
-class Relay:
+class Relay(Mailer):
     """Answers each send with the next scripted failure, then accepts."""
 
     script: list[Exception] = field(default_factory=list)
@@ -224,13 +228,13 @@ async def test_permanent_failures_fail_at_once_with_the_answer(world: World, set
 async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be_retried(
     world: World,
 ) -> None:
-    world.renderer.invalid.add("doc-1")
+    world.renderer.invalid = True
     export_id = await world.queue()
     assert await world.attempt(export_id) is ExportStatus.FAILED
     assert world.relay.sent == []
     export = await world.export(export_id)
     assert [v.rule_id for v in export.violations] == ["BR-CO-15"]
-    world.renderer.invalid.clear()
+    world.renderer.invalid = False
     retried = await RetryExport(world.units, world.clock)(export_id, partner_id="p1")
     assert retried.status == "queued" and retried.violations == []
     assert await world.due() == [export_id]
@@ -314,7 +318,7 @@ async def test_a_status_report_that_cannot_reach_banqup_changes_nothing(world: W
 
 async def test_a_surprise_while_rendering_fails_the_export_at_once_as_a_defect(world: World) -> None:
     class Broken(Renderer):
-        def render(self, source: SourceDocument) -> RenderedDocument:
+        async def render(self, document: Renderable) -> RenderedDocument:
             raise KeyError("vatRate")
 
     export_id = await world.queue()
@@ -328,31 +332,6 @@ async def test_a_surprise_while_rendering_fails_the_export_at_once_as_a_defect(w
     assert "defect to report" in result.detail and "KeyError: 'vatRate'" in result.detail
     async with world.units() as uow:
         assert await uow.outbox.depth() == 0  # never tried again on its own
-
-
-@pytest.mark.parametrize(("pdf_bytes", "on_the_loop"), [(1024, True), (RENDERED_ON_A_THREAD_FROM, False)])
-async def test_a_document_with_a_large_pdf_is_rendered_off_the_loop(
-    world: World, pdf_bytes: int, on_the_loop: bool
-) -> None:
-    """A large PDF takes long to embed and validate: the other deliveries' connections are served
-    meanwhile. Small documents stay on the loop."""
-    threads = []
-
-    class WithPdf(Banqup):
-        async def fetch(self, client_id: str, document_id: str) -> SourceDocument:
-            return SourceDocument(client_id, document_id, b"{}", pdf=b"%" * pdf_bytes)
-
-    class Watched(Renderer):
-        def render(self, source: SourceDocument) -> RenderedDocument:
-            threads.append(threading.current_thread())
-            return super().render(source)
-
-    export_id = await world.queue()
-    deliver = DeliverExport(
-        world.ledger, world.units, world.clock, WithPdf(), Watched(), world.relay, SCHEDULE
-    )
-    assert await world.attempt(export_id, deliver) is ExportStatus.DELIVERED
-    assert (threads == [threading.main_thread()]) is on_the_loop
 
 
 @pytest.mark.parametrize(
