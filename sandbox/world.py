@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.persistence.tables import metadata
 from application.messages import BanqupMessage, MessageData
 from application.ports.repositories import ExportQuery
-from application.use_cases.client_integration import ActivateClient
+from application.use_cases.activate_client_integration import ActivateClient
 from domain.export import Export, ExportStatus
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings

@@ -10,13 +10,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from application.dossier_budget import DossierList
 from application.errors import Conflict, NotStored
 from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext, export_key
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
+from domain.dossier import DossierList
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 

@@ -12,7 +12,8 @@ import msgspec
 from adapters.bounded_body import body_within
 from application.errors import Forbidden, Unavailable
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier, OctopusTokens
+from application.ports.octopus import OctopusTokens
+from domain.dossier import Dossier
 
 MAX_BODY = 5 * 1024 * 1024
 REFUSED_GRANTS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"})

@@ -9,11 +9,9 @@ import click
 from entrypoints.cli.client_import import import_clients
 
 if TYPE_CHECKING:
-    from application.use_cases.client_integration import (
-        DeactivateClientIntegration,
-        GetClientIntegration,
-        ListClientIntegrations,
-    )
+    from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+    from application.use_cases.get_client_integration import GetClientIntegration
+    from application.use_cases.list_client_integrations import ListClientIntegrations
     from application.views import ClientIntegrationView
     from entrypoints.container import Container
 

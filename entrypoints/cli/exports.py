@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from application.use_cases.exports import ExportHistory, GetExport, ListExports, RetryExport
+    from application.services.export_pages import ListExports
+    from application.use_cases.export_history import ExportHistory
+    from application.use_cases.get_export import GetExport
+    from application.use_cases.retry_export import RetryExport
     from application.views import ExportPage, ExportView
     from entrypoints.container import Container
 
@@ -82,7 +85,7 @@ def list_exports(
     as_json: bool,
 ) -> None:
     """List exports, newest first."""
-    from application.use_cases.exports import ListExports
+    from application.services.export_pages import ListExports
     from entrypoints.cli.output import console, moment, note, print_json, table
     from entrypoints.cli.runtime import run
 
@@ -218,7 +221,7 @@ def retry(
     """Put failed exports back in the queue (R17): those named, or with --failed all that the filters
     choose. Each one that cannot be retried is reported, and the exit code is then 1."""
     from application.errors import ApplicationError
-    from application.use_cases.exports import ListExports
+    from application.services.export_pages import ListExports
     from entrypoints.cli.errors import one_line
     from entrypoints.cli.output import console, print_json, table
     from entrypoints.cli.runtime import run

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from application.use_cases.extension import ListExtensions, SetExtensionActive
+    from application.use_cases.list_extensions import ListExtensions
+    from application.use_cases.set_extension_active import SetExtensionActive
     from application.views import ExtensionView
     from entrypoints.container import Container
 

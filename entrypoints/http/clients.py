@@ -11,13 +11,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from application.inputs import Text
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-)
-from application.use_cases.exports import MAX_PAGE, ClientExportHistory, ListExports
+from application.services.export_pages import MAX_PAGE, ListExports
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.client_export_history import ClientExportHistory
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration
 from application.views import ClientIntegrationView, ExportPage, Struct
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
 from entrypoints.http.problems import AUTHENTICATED, problems

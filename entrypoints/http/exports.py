@@ -8,7 +8,8 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from application.use_cases.exports import GetExport, RetryExport
+from application.use_cases.get_export import GetExport
+from application.use_cases.retry_export import RetryExport
 from application.views import ExportView
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
 from entrypoints.http.problems import AUTHENTICATED, problems

@@ -11,13 +11,13 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from application.errors import Invalid
-from application.use_cases.extension import (
-    GetExtension,
-    InstallExtension,
-    SetExtensionActive,
-    UninstallExtension,
-)
-from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.complete_connect import CompleteConnect
+from application.use_cases.get_extension import GetExtension
+from application.use_cases.install_extension import InstallExtension
+from application.use_cases.list_dossiers import DossierView, ListDossiers
+from application.use_cases.set_extension_active import SetExtensionActive
+from application.use_cases.uninstall_extension import UninstallExtension
 from application.views import ExtensionView, Struct
 from entrypoints.http.browser import browser_secret, login_cookie
 from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case

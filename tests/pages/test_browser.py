@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from adapters.clock import SystemClock
 from adapters.memory.octopus import InMemoryOctopusAccount
-from application.ports.octopus import Dossier
+from domain.dossier import Dossier
 from domain.validation import Violation
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app

@@ -10,9 +10,10 @@ import pytest
 
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import InstallExtension, SetExtensionActive
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.install_extension import InstallExtension
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.set_extension_active import SetExtensionActive
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
 from tests.persistence.conftest import sqlalchemy_units

@@ -6,9 +6,10 @@ import pytest
 
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import InstallExtension
-from application.use_cases.octopus_connection import BeginConnect, CompleteConnect
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.complete_connect import CompleteConnect
+from application.use_cases.install_extension import InstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 

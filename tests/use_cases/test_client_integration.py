@@ -7,16 +7,13 @@ import pytest
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
-from application.ports.octopus import Dossier
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-    ListClientIntegrations,
-)
-from application.use_cases.extension import InstallExtension
-from application.use_cases.octopus_connection import ListDossiers
+from application.services.dossiers import DossierCatalogue
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration
+from application.use_cases.install_extension import InstallExtension
+from application.use_cases.list_client_integrations import ListClientIntegrations
+from domain.dossier import Dossier
 from domain.errors import InvalidValue
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
@@ -26,7 +23,7 @@ from tests.use_cases.conftest import connect
 def activate(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount | None = None
 ) -> ActivateClientIntegration:
-    dossiers = ListDossiers(units, clock, octopus) if octopus else None
+    dossiers = DossierCatalogue(units, clock, octopus) if octopus else None
     return ActivateClientIntegration(units, clock, dossiers)
 
 

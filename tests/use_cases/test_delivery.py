@@ -31,8 +31,8 @@ from application.use_cases.delivery import (
     DeliveryResult,
     attachment_name,
 )
-from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import RetryExport
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.retry import RetrySchedule
 from tests.builders import MAILBOX, a_message

@@ -1,4 +1,4 @@
-"""The dossier list's daily budget (CONTRACTS §6), kept by `ListDossiers` whatever Octopus adapter."""
+"""The dossier list's daily budget (CONTRACTS §6), kept by `DossierCatalogue` whatever Octopus adapter."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Unavailable
-from application.ports.octopus import Dossier
-from application.use_cases.octopus_connection import ListDossiers
+from application.services.dossiers import DossierCatalogue
+from application.use_cases.list_dossiers import ListDossiers
+from domain.dossier import Dossier
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import connect
 
@@ -32,7 +33,7 @@ async def test_the_budget_serves_the_last_list_once_spent_and_rolls_with_the_day
 ) -> None:
     octopus = Numbered(clock)
     await connect(units, clock, octopus, "p1")
-    dossiers = ListDossiers(units, clock, octopus, daily_limit=3, fresh_for=timedelta(0))
+    dossiers = ListDossiers(DossierCatalogue(units, clock, octopus, daily_limit=3, fresh_for=timedelta(0)))
     names = []
     for _ in range(10):
         clock.advance(minutes=1)
@@ -48,7 +49,7 @@ async def test_a_fresh_list_is_served_without_a_call(
 ) -> None:
     octopus = Numbered(clock)
     await connect(units, clock, octopus, "p1")
-    dossiers = ListDossiers(units, clock, octopus, fresh_for=timedelta(minutes=10))
+    dossiers = ListDossiers(DossierCatalogue(units, clock, octopus, fresh_for=timedelta(minutes=10)))
     await dossiers("p1")
     clock.advance(minutes=9)
     await dossiers("p1")
@@ -64,7 +65,7 @@ async def test_failed_calls_count_and_without_a_list_the_limit_is_unavailable(
     octopus = Numbered(clock)
     octopus.failing = True
     await connect(units, clock, octopus, "p2")
-    dossiers = ListDossiers(units, clock, octopus, daily_limit=2, fresh_for=timedelta(0))
+    dossiers = ListDossiers(DossierCatalogue(units, clock, octopus, daily_limit=2, fresh_for=timedelta(0)))
     for _ in range(2):
         with pytest.raises(Unavailable, match="down"):
             await dossiers("p2")
@@ -76,11 +77,12 @@ async def test_failed_calls_count_and_without_a_list_the_limit_is_unavailable(
 async def test_two_list_dossiers_share_one_budget_through_the_database(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    """Two processes have a `ListDossiers` each; their calls still add up to one budget."""
+    """Two processes have a `DossierCatalogue` each; their calls still add up to one budget."""
     octopus = Numbered(clock)
     await connect(units, clock, octopus, "p1")
     first, second = (
-        ListDossiers(units, clock, octopus, daily_limit=4, fresh_for=timedelta(0)) for _ in range(2)
+        ListDossiers(DossierCatalogue(units, clock, octopus, daily_limit=4, fresh_for=timedelta(0)))
+        for _ in range(2)
     )
     for _ in range(5):
         clock.advance(minutes=1)

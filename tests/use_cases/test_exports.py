@@ -8,8 +8,11 @@ import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
-from application.use_cases.exports import ExportHistory, GetExport, ListExports, RetryExport
+from application.services.export_pages import ListExports
+from application.use_cases.export_history import ExportHistory
+from application.use_cases.get_export import GetExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import RetryExport
 from tests.builders import a_message
 from tests.conftest import FixedClock
 

@@ -11,20 +11,17 @@ from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Forbidden, Invalid, NotFound
 from application.ports.octopus import OctopusTokens
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import (
-    GetExtension,
-    InstallExtension,
-    SetExtensionActive,
-    UninstallExtension,
-)
-from application.use_cases.octopus_connection import (
-    BeginConnect,
-    CompleteConnect,
-    ListDossiers,
-    code_challenge,
-    fresh_access_token,
-)
+from application.services.dossiers import DossierCatalogue
+from application.services.octopus_login import code_challenge
+from application.services.octopus_tokens import fresh_access_token
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.complete_connect import CompleteConnect
+from application.use_cases.get_extension import GetExtension
+from application.use_cases.install_extension import InstallExtension
+from application.use_cases.list_dossiers import ListDossiers
+from application.use_cases.set_extension_active import SetExtensionActive
+from application.use_cases.uninstall_extension import UninstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import BROWSER, RETURN_URL, connect
@@ -102,7 +99,7 @@ async def test_a_refused_renewal_asks_for_a_reconnect_and_exports_go_on(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
     await connect(units, clock, octopus, "p1")
-    dossiers = ListDossiers(units, clock, octopus)
+    dossiers = ListDossiers(DossierCatalogue(units, clock, octopus))
     clock.advance(minutes=30)
     assert await dossiers("p1") == []  # the access token expired and was renewed
     async with units() as uow:
@@ -138,7 +135,7 @@ async def test_uninstalling_forgets_the_tokens_at_once_and_switches_the_clients_
     await ActivateClientIntegration(units, clock)(
         ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
     )
-    await ListDossiers(units, clock, octopus)("p1")
+    await ListDossiers(DossierCatalogue(units, clock, octopus))("p1")
     clock.advance(hours=1)
     await UninstallExtension(units, clock)("p1")
     async with units() as uow:

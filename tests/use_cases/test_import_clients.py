@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.client_integration import DeactivateClientIntegration, GetClientIntegration
-from application.use_cases.extension import InstallExtension, UninstallExtension
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration
 from application.use_cases.import_clients import ClientRow, ImportBatch, ImportClients, RejectedRow
+from application.use_cases.install_extension import InstallExtension
+from application.use_cases.uninstall_extension import UninstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 

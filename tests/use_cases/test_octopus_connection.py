@@ -12,14 +12,11 @@ from hypothesis import strategies as st
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Invalid
-from application.use_cases.extension import GetExtension, InstallExtension
-from application.use_cases.octopus_connection import (
-    BeginConnect,
-    CompleteConnect,
-    bound_state,
-    origin,
-    started_by,
-)
+from application.services.octopus_login import bound_state, origin, started_by
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.complete_connect import CompleteConnect
+from application.use_cases.get_extension import GetExtension
+from application.use_cases.install_extension import InstallExtension
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import BROWSER
 

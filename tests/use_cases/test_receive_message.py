@@ -22,11 +22,8 @@ from adapters.memory.unit_of_work import (
 from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-)
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from domain.export import Export, ExportStatus
 from tests.builders import MAILBOX, a_message, an_export

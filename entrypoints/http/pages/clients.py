@@ -13,14 +13,13 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from application.errors import ApplicationError, Conflict, Invalid, NotFound
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-)
-from application.use_cases.exports import ClientExportHistory, ListExports, RetryExport
-from application.use_cases.octopus_connection import DossierView, ListDossiers
+from application.services.export_pages import ListExports
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.client_export_history import ClientExportHistory
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration
+from application.use_cases.list_dossiers import DossierView, ListDossiers
+from application.use_cases.retry_export import RetryExport
 from application.views import ClientIntegrationView
 from domain.errors import InvalidValue
 from entrypoints.http.dependencies import use_case

@@ -11,8 +11,9 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from application.errors import NotFound
-from application.use_cases.extension import GetExtension, SetExtensionActive
-from application.use_cases.octopus_connection import BeginConnect
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.get_extension import GetExtension
+from application.use_cases.set_extension_active import SetExtensionActive
 from entrypoints.http.browser import login_cookie
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import Anything, page
