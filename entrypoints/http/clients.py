@@ -17,7 +17,7 @@ from application.use_cases.client_export_history import ClientExportHistory
 from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
 from application.use_cases.get_client_integration import GetClientIntegration
 from application.views import ClientIntegrationView, ExportPage, Struct
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["clients"]
@@ -37,12 +37,10 @@ class ClientIntegrationForm(Struct):
 
 
 @put(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="Activate a client, or change its mailbox (R5, R6); warnings name anything to check",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "activate": use_case("activate_client")},
+    dependencies={"activate": use_case("activate_client")},
     responses={
         201: ResponseSpec(ClientIntegrationView, description="Activated now", generate_examples=False),
         **problems(400, *AUTHENTICATED, 409, 422),
@@ -67,12 +65,10 @@ async def activate_client(
 
 
 @get(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="A client's integration and its mailbox history",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_client": use_case("get_client")},
+    dependencies={"get_client": use_case("get_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def show_client(
@@ -84,12 +80,10 @@ async def show_client(
 
 
 @delete(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="Deactivate a client (R7); it can be activated again later",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "deactivate": use_case("deactivate_client")},
+    dependencies={"deactivate": use_case("deactivate_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def deactivate_client(
@@ -101,12 +95,10 @@ async def deactivate_client(
 
 
 @get(
-    "/v1/clients/{clientId:str}/exports",
+    "/clients/{clientId:str}/exports",
     tags=TAGS,
     summary="A client's export history, newest first (R17)",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "history": use_case("client_export_history")},
+    dependencies={"history": use_case("client_export_history")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def client_exports(

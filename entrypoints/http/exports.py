@@ -11,7 +11,7 @@ from litestar.params import PathParameter
 from application.use_cases.get_export import GetExport
 from application.use_cases.retry_export import RetryExport
 from application.views import ExportView
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["exports"]
@@ -19,12 +19,10 @@ ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_lengt
 
 
 @get(
-    "/v1/exports/{exportId:str}",
+    "/exports/{exportId:str}",
     tags=TAGS,
     summary="One export: status, attempts, Message-ID, validation messages",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_export": use_case("get_export")},
+    dependencies={"get_export": use_case("get_export")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def show_export(
@@ -36,13 +34,11 @@ async def show_export(
 
 
 @post(
-    "/v1/exports/{exportId:str}/retry",
+    "/exports/{exportId:str}/retry",
     tags=TAGS,
     summary="Put a failed export back in the queue; 409 when it has not failed",
     status_code=202,
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "retry": use_case("retry_export")},
+    dependencies={"retry": use_case("retry_export")},
     responses=problems(400, *AUTHENTICATED, 404, 409),
 )
 async def retry_export(

@@ -20,7 +20,7 @@ from application.use_cases.set_extension_active import SetExtensionActive
 from application.use_cases.uninstall_extension import UninstallExtension
 from application.views import ExtensionView, Struct
 from entrypoints.http.browser import browser_secret, login_cookie
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import language_of, page
 from entrypoints.http.pages.words import WORDS
 from entrypoints.http.problems import AUTHENTICATED, problem_response, problems
@@ -36,12 +36,10 @@ class ExtensionSwitch(Struct):
 
 
 @put(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="Install the extension (R1): 201 the first time, 200 after",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "install": use_case("install_extension")},
+    dependencies={"install": use_case("install_extension")},
     responses={
         201: ResponseSpec(ExtensionView, description="Installed now", generate_examples=False),
         **problems(*AUTHENTICATED),
@@ -55,12 +53,10 @@ async def install_extension(
 
 
 @get(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="The extension: state (installed, connected, needsReconnect) and the Active switch",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_extension": use_case("get_extension")},
+    dependencies={"get_extension": use_case("get_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
 async def show_extension(
@@ -70,12 +66,10 @@ async def show_extension(
 
 
 @patch(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary='The Active switch (R3); switching off needs "confirm": true, else 409',
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "switch": use_case("set_extension_active")},
+    dependencies={"switch": use_case("set_extension_active")},
     responses=problems(400, *AUTHENTICATED, 404, 409),
 )
 async def switch_extension(
@@ -87,12 +81,10 @@ async def switch_extension(
 
 
 @delete(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="Uninstall (R4): the Octopus tokens are removed at once; the export history stays",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "uninstall": use_case("uninstall_extension")},
+    dependencies={"uninstall": use_case("uninstall_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
 async def uninstall_extension(
@@ -102,13 +94,11 @@ async def uninstall_extension(
 
 
 @get(
-    "/v1/extension/octopus/connect",
+    "/extension/octopus/connect",
     tags=TAGS,
     summary="Connect with Octopus (R2): a redirect to Octopus's login, with state and PKCE",
     status_code=302,
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "begin": use_case("begin_connect")},
+    dependencies={"begin": use_case("begin_connect")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def connect_octopus(
@@ -132,7 +122,7 @@ def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response
 
 
 @get(
-    "/v1/octopus/callback",
+    "/octopus/callback",
     tags=TAGS,
     summary="Octopus sends the browser back here; it goes on to the return URL with the outcome. "
     "Only the browser that began the login (its cookie) may complete it",
@@ -154,12 +144,10 @@ async def octopus_callback(
 
 
 @get(
-    "/v1/octopus/dossiers",
+    "/octopus/dossiers",
     tags=TAGS,
     summary="The dossiers of the connected Octopus account (R8); 409 when not connected",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "list_dossiers": use_case("list_dossiers")},
+    dependencies={"list_dossiers": use_case("list_dossiers")},
     responses=problems(*AUTHENTICATED, 403, 404, 409),
 )
 async def octopus_dossiers(
@@ -168,12 +156,14 @@ async def octopus_dossiers(
     return await list_dossiers(partner_id)
 
 
+# the partner's, behind the partner guard of `entrypoints.http.v1`
 ROUTES = [
     install_extension,
     show_extension,
     switch_extension,
     uninstall_extension,
     connect_octopus,
-    octopus_callback,
     octopus_dossiers,
 ]
+# the browser's, back from Octopus: it carries no partner token, the login's state and cookie stand for it
+BROWSER_ROUTES = [octopus_callback]
