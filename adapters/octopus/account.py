@@ -47,7 +47,7 @@ class HttpOctopusAccount:
 
     Octopus refusing a code, a refresh token or an access token is `Forbidden`; Octopus down,
     slow, or answering something unreadable is `Unavailable`. Each `dossiers` is one call to
-    Octopus: `ListDossiers` keeps the count within Octopus's daily limit.
+    Octopus: `DossierCatalogue` keeps the count within Octopus's daily limit.
     """
 
     def __init__(

@@ -10,6 +10,16 @@ from application.ports.octopus import ConnectAttempt, OctopusAccount
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.extensions import load_installed
 from application.services.octopus_login import LOGIN_TIME, bound_state, code_challenge, origin
+from application.views import Struct
+
+
+class StartLogin(Struct):
+    """`browser` is a secret only the browser that asked holds (in a cookie), which it must show again
+    when Octopus sends it back."""
+
+    partner_id: str
+    return_url: str
+    browser: str
 
 
 class BeginConnect:
@@ -24,21 +34,20 @@ class BeginConnect:
         self._octopus = octopus
         self._allowed = {origin(o.rstrip("/")) for o in allowed_origins}
 
-    async def __call__(self, partner_id: str, return_url: str, browser: str) -> str:
-        """The Octopus authorize URL to send the browser to; `browser` is a secret only that browser
-        holds (in a cookie), which it must show again when Octopus sends it back."""
-        if origin(return_url) not in self._allowed:
+    async def __call__(self, command: StartLogin) -> str:
+        """The Octopus authorize URL to send the browser to."""
+        if origin(command.return_url) not in self._allowed:
             raise Invalid("returnUrl is not on an allowed origin", field="returnUrl")
         verifier = secrets.token_urlsafe(48)
         attempt = ConnectAttempt(
-            state=bound_state(browser),
-            partner_id=partner_id,
+            state=bound_state(command.browser),
+            partner_id=command.partner_id,
             code_verifier=verifier,
-            return_url=return_url,
+            return_url=command.return_url,
             expires_at=self._clock.now() + LOGIN_TIME,
         )
         async with self._uow() as uow:
-            await load_installed(uow, partner_id)
+            await load_installed(uow, command.partner_id)
             await uow.octopus.begin(attempt)
             await uow.commit()
         return self._octopus.authorize_url(attempt.state, code_challenge(verifier))

@@ -8,6 +8,17 @@ from application.ports.octopus import OctopusAccount
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.extensions import load_installed
 from application.services.octopus_login import back_to, started_by
+from application.views import Struct
+
+
+class FinishLogin(Struct):
+    """What Octopus sent the browser back with (`code`, or `error`), and the browser's secret
+    `browser` from its cookie, if any."""
+
+    state: str
+    code: str | None
+    error: str | None = None
+    browser: str | None = None
 
 
 class CompleteConnect:
@@ -18,13 +29,12 @@ class CompleteConnect:
         self._clock = clock
         self._octopus = octopus
 
-    async def __call__(
-        self, state: str, code: str | None, error: str | None = None, *, browser: str | None
-    ) -> str:
+    async def __call__(self, command: FinishLogin) -> str:
         """Where to send the browser back: the return URL with `octopus=connected` or the reason.
         A browser other than the one that began the login (`browser`, its secret, differs) is
         refused, and the state is left for the right one."""
-        if not started_by(state, browser):
+        state, code, error = command.state, command.code, command.error
+        if not started_by(state, command.browser):
             raise Invalid(
                 "this login was started in another browser, or long ago; start again", field="state"
             )

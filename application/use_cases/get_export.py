@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.exports import load_export
-from application.views import ExportView
+from application.views import ExportView, Struct
+
+
+class ExportOf(Struct):
+    export_id: str
+    partner_id: str | None = None
 
 
 class GetExport:
@@ -13,6 +18,6 @@ class GetExport:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, export_id: str, partner_id: str | None = None) -> ExportView:
+    async def __call__(self, command: ExportOf) -> ExportView:
         async with self._uow() as uow:
-            return ExportView.of(await load_export(uow, export_id, partner_id))
+            return ExportView.of(await load_export(uow, command.export_id, command.partner_id))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.extensions import load_installed
-from application.views import ExtensionView
+from application.views import ExtensionView, Struct
+
+
+class ExtensionOf(Struct):
+    partner_id: str
 
 
 class GetExtension:
@@ -13,6 +17,6 @@ class GetExtension:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, partner_id: str) -> ExtensionView:
+    async def __call__(self, command: ExtensionOf) -> ExtensionView:
         async with self._uow() as uow:
-            return ExtensionView.of(await load_installed(uow, partner_id))
+            return ExtensionView.of(await load_installed(uow, command.partner_id))

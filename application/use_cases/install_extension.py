@@ -8,6 +8,10 @@ from application.views import ExtensionView, Struct
 from domain.extension import Extension
 
 
+class Install(Struct):
+    partner_id: str
+
+
 class InstallResult(Struct):
     extension: ExtensionView
     created: bool
@@ -20,7 +24,8 @@ class InstallExtension:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, partner_id: str) -> InstallResult:
+    async def __call__(self, command: Install) -> InstallResult:
+        partner_id = command.partner_id
         async with self._uow() as uow:
             extension = await uow.extensions.get(partner_id)
             if extension is None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.views import ClientIntegrationView
+from application.views import ClientIntegrationView, Struct
+
+
+class IntegrationsOf(Struct):
+    """One partner's, or every partner's when `partner_id` is None."""
+
+    partner_id: str | None = None
 
 
 class ListClientIntegrations:
@@ -12,6 +18,6 @@ class ListClientIntegrations:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, partner_id: str | None = None) -> list[ClientIntegrationView]:
+    async def __call__(self, command: IntegrationsOf) -> list[ClientIntegrationView]:
         async with self._uow() as uow:
-            return [ClientIntegrationView.of(i) for i in await uow.integrations.list(partner_id)]
+            return [ClientIntegrationView.of(i) for i in await uow.integrations.list(command.partner_id)]

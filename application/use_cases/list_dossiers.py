@@ -6,6 +6,10 @@ from application.services.dossiers import DossierCatalogue
 from application.views import Struct
 
 
+class DossiersOf(Struct):
+    partner_id: str
+
+
 class DossierView(Struct):
     id: int
     name: str
@@ -20,8 +24,8 @@ class ListDossiers:
     def __init__(self, catalogue: DossierCatalogue) -> None:
         self._catalogue = catalogue
 
-    async def __call__(self, partner_id: str) -> list[DossierView]:
+    async def __call__(self, command: DossiersOf) -> list[DossierView]:
         return [
             DossierView(id=d.id, name=d.name, vat_number=d.vat_number, mailbox=d.mailbox)
-            for d in await self._catalogue.dossiers(partner_id)
+            for d in await self._catalogue.dossiers(command.partner_id)
         ]

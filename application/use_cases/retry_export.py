@@ -6,8 +6,14 @@ from application.errors import Conflict
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.exports import load_export
-from application.views import ExportView
+from application.views import ExportView, Struct
 from domain.export import ExportStatus
+
+
+class Retry(Struct):
+    export_id: str
+    partner_id: str | None = None
+    client_id: str | None = None
 
 
 class RetryExport:
@@ -18,11 +24,9 @@ class RetryExport:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(
-        self, export_id: str, partner_id: str | None = None, client_id: str | None = None
-    ) -> ExportView:
+    async def __call__(self, command: Retry) -> ExportView:
         async with self._uow() as uow:
-            export = await load_export(uow, export_id, partner_id, client_id)
+            export = await load_export(uow, command.export_id, command.partner_id, command.client_id)
             if export.status is not ExportStatus.FAILED:
                 raise Conflict(f"only a failed export can be retried; this one is {export.status}")
             now = self._clock.now()

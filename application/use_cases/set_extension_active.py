@@ -6,7 +6,13 @@ from application.errors import Conflict
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.extensions import load_installed
-from application.views import ExtensionView
+from application.views import ExtensionView, Struct
+
+
+class SwitchExtension(Struct):
+    partner_id: str
+    active: bool
+    confirm: bool = False
 
 
 class SetExtensionActive:
@@ -16,13 +22,13 @@ class SetExtensionActive:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, partner_id: str, active: bool, confirm: bool) -> ExtensionView:
-        if not active and not confirm:
+    async def __call__(self, command: SwitchExtension) -> ExtensionView:
+        if not command.active and not command.confirm:
             raise Conflict(
                 'switching the extension off stops exports for all clients; send "confirm": true to confirm'
             )
         async with self._uow() as uow:
-            extension = await load_installed(uow, partner_id)
-            if extension.switch(active, self._clock.now()):
+            extension = await load_installed(uow, command.partner_id)
+            if extension.switch(command.active, self._clock.now()):
                 await uow.commit()
             return ExtensionView.of(extension)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.extensions import load_installed
+from application.views import Struct
+
+
+class Uninstall(Struct):
+    partner_id: str
 
 
 class UninstallExtension:
@@ -16,7 +21,8 @@ class UninstallExtension:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, partner_id: str) -> None:
+    async def __call__(self, command: Uninstall) -> None:
+        partner_id = command.partner_id
         async with self._uow() as uow:
             extension = await load_installed(uow, partner_id)
             now = self._clock.now()

@@ -155,12 +155,13 @@ def detail(export: ExportView) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Answer in JSON, as the API.")
 def show(export_id: str, as_json: bool) -> None:
     """Show one export: its status, attempts and validation messages."""
+    from application.use_cases.get_export import ExportOf
     from entrypoints.cli.output import console, moment, print_json, table
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> ExportView:
         use_case: GetExport = await container.use_cases.get_export()
-        return await use_case(export_id)
+        return await use_case(ExportOf(export_id=export_id))
 
     e = run(work)
     if as_json:
@@ -222,6 +223,7 @@ def retry(
     choose. Each one that cannot be retried is reported, and the exit code is then 1."""
     from application.errors import ApplicationError
     from application.services.export_pages import ListExports
+    from application.use_cases.retry_export import Retry
     from entrypoints.cli.errors import one_line
     from entrypoints.cli.output import console, print_json, table
     from entrypoints.cli.runtime import run
@@ -242,7 +244,7 @@ def retry(
         retried, refused = [], []
         for export_id in ids:
             try:
-                retried.append(await use_case(export_id))
+                retried.append(await use_case(Retry(export_id=export_id)))
             except ApplicationError as error:
                 refused.append((export_id, one_line(error)))
         return retried, refused

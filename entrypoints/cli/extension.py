@@ -64,6 +64,7 @@ def list_extensions(search: str | None, state: str | None, active: bool | None, 
 def deactivate(partner: str, yes: bool, as_json: bool) -> None:
     """Switch a partner's extension off: no document of any of its clients is exported from now on
     (R3). Needs --yes, or a yes at the prompt."""
+    from application.use_cases.set_extension_active import SwitchExtension
     from entrypoints.cli.output import print_json
     from entrypoints.cli.runtime import run
 
@@ -77,7 +78,7 @@ def deactivate(partner: str, yes: bool, as_json: bool) -> None:
 
     async def work(container: Container) -> ExtensionView:
         use_case: SetExtensionActive = await container.use_cases.set_extension_active()
-        return await use_case(partner, active=False, confirm=True)
+        return await use_case(SwitchExtension(partner_id=partner, active=False, confirm=True))
 
     switched = run(work)
     if as_json:

@@ -14,8 +14,8 @@ from application.inputs import Text
 from application.services.export_pages import MAX_PAGE, ListExports
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.client_export_history import ClientExportHistory
-from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
-from application.use_cases.get_client_integration import GetClientIntegration
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
 from application.views import ClientIntegrationView, ExportPage, Struct
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
@@ -76,7 +76,7 @@ async def show_client(
     client_id: ClientId,
     get_client: NamedDependency[GetClientIntegration],
 ) -> ClientIntegrationView:
-    return await get_client(partner_id, client_id)
+    return await get_client(IntegrationOf(partner_id=partner_id, client_id=client_id))
 
 
 @delete(
@@ -91,7 +91,7 @@ async def deactivate_client(
     client_id: ClientId,
     deactivate: NamedDependency[DeactivateClientIntegration],
 ) -> None:
-    await deactivate(partner_id, client_id)
+    await deactivate(DeactivateClient(partner_id=partner_id, client_id=client_id))
 
 
 @get(

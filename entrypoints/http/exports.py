@@ -8,8 +8,8 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from application.use_cases.get_export import GetExport
-from application.use_cases.retry_export import RetryExport
+from application.use_cases.get_export import ExportOf, GetExport
+from application.use_cases.retry_export import Retry, RetryExport
 from application.views import ExportView
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
@@ -30,7 +30,7 @@ async def show_export(
     export_id: ExportId,
     get_export: NamedDependency[GetExport],
 ) -> ExportView:
-    return await get_export(export_id, partner_id)
+    return await get_export(ExportOf(export_id=export_id, partner_id=partner_id))
 
 
 @post(
@@ -46,7 +46,7 @@ async def retry_export(
     export_id: ExportId,
     retry: NamedDependency[RetryExport],
 ) -> ExportView:
-    return await retry(export_id, partner_id)
+    return await retry(Retry(export_id=export_id, partner_id=partner_id))
 
 
 ROUTES = [show_export, retry_export]

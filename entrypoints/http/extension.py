@@ -11,13 +11,13 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from application.errors import Invalid
-from application.use_cases.begin_connect import BeginConnect
-from application.use_cases.complete_connect import CompleteConnect
-from application.use_cases.get_extension import GetExtension
-from application.use_cases.install_extension import InstallExtension
-from application.use_cases.list_dossiers import DossierView, ListDossiers
-from application.use_cases.set_extension_active import SetExtensionActive
-from application.use_cases.uninstall_extension import UninstallExtension
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.complete_connect import CompleteConnect, FinishLogin
+from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.install_extension import Install, InstallExtension
+from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDossiers
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
+from application.use_cases.uninstall_extension import Uninstall, UninstallExtension
 from application.views import ExtensionView, Struct
 from entrypoints.http.browser import browser_secret, login_cookie
 from entrypoints.http.dependencies import use_case
@@ -48,7 +48,7 @@ class ExtensionSwitch(Struct):
 async def install_extension(
     partner_id: NamedDependency[str], install: NamedDependency[InstallExtension]
 ) -> Response[ExtensionView]:
-    result = await install(partner_id)
+    result = await install(Install(partner_id=partner_id))
     return Response(result.extension, status_code=201 if result.created else 200)
 
 
@@ -62,7 +62,7 @@ async def install_extension(
 async def show_extension(
     partner_id: NamedDependency[str], get_extension: NamedDependency[GetExtension]
 ) -> ExtensionView:
-    return await get_extension(partner_id)
+    return await get_extension(ExtensionOf(partner_id=partner_id))
 
 
 @patch(
@@ -77,7 +77,7 @@ async def switch_extension(
     data: JSONBody[ExtensionSwitch],
     switch: NamedDependency[SetExtensionActive],
 ) -> ExtensionView:
-    return await switch(partner_id, data.active, data.confirm)
+    return await switch(SwitchExtension(partner_id=partner_id, active=data.active, confirm=data.confirm))
 
 
 @delete(
@@ -90,7 +90,7 @@ async def switch_extension(
 async def uninstall_extension(
     partner_id: NamedDependency[str], uninstall: NamedDependency[UninstallExtension]
 ) -> None:
-    await uninstall(partner_id)
+    await uninstall(Uninstall(partner_id=partner_id))
 
 
 @get(
@@ -109,7 +109,10 @@ async def connect_octopus(
 ) -> Redirect:
     """The login is bound to the browser: the answer sets the cookie the callback checks."""
     cookie = login_cookie(request)
-    return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=302, cookies=[cookie])
+    authorize_url = await begin(
+        StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value))
+    )
+    return Redirect(authorize_url, status_code=302, cookies=[cookie])
 
 
 def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -139,7 +142,8 @@ async def octopus_callback(
     error: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Redirect:
     return Redirect(
-        await complete(login_state, code, error, browser=browser_secret(request)), status_code=302
+        await complete(FinishLogin(login_state, code, error, browser=browser_secret(request))),
+        status_code=302,
     )
 
 
@@ -153,7 +157,7 @@ async def octopus_callback(
 async def octopus_dossiers(
     partner_id: NamedDependency[str], list_dossiers: NamedDependency[ListDossiers]
 ) -> list[DossierView]:
-    return await list_dossiers(partner_id)
+    return await list_dossiers(DossiersOf(partner_id=partner_id))
 
 
 # the partner's, behind the partner guard of `entrypoints.http.v1`

@@ -10,7 +10,7 @@ from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Unavailable
 from application.services.dossiers import DossierCatalogue
-from application.use_cases.list_dossiers import ListDossiers
+from application.use_cases.list_dossiers import DossiersOf, ListDossiers
 from domain.dossier import Dossier
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import connect
@@ -37,11 +37,11 @@ async def test_the_budget_serves_the_last_list_once_spent_and_rolls_with_the_day
     names = []
     for _ in range(10):
         clock.advance(minutes=1)
-        names.append((await dossiers("p1"))[0].name)
+        names.append((await dossiers(DossiersOf("p1")))[0].name)
     assert octopus.dossier_calls == 3
     assert names == ["list 1", "list 2", *["list 3"] * 8]
     clock.advance(hours=24)
-    assert (await dossiers("p1"))[0].name == "list 4", "the budget rolls with the day"
+    assert (await dossiers(DossiersOf("p1")))[0].name == "list 4", "the budget rolls with the day"
 
 
 async def test_a_fresh_list_is_served_without_a_call(
@@ -50,12 +50,12 @@ async def test_a_fresh_list_is_served_without_a_call(
     octopus = Numbered(clock)
     await connect(units, clock, octopus, "p1")
     dossiers = ListDossiers(DossierCatalogue(units, clock, octopus, fresh_for=timedelta(minutes=10)))
-    await dossiers("p1")
+    await dossiers(DossiersOf("p1"))
     clock.advance(minutes=9)
-    await dossiers("p1")
+    await dossiers(DossiersOf("p1"))
     assert octopus.dossier_calls == 1
     clock.advance(minutes=1)
-    await dossiers("p1")
+    await dossiers(DossiersOf("p1"))
     assert octopus.dossier_calls == 2
 
 
@@ -68,9 +68,9 @@ async def test_failed_calls_count_and_without_a_list_the_limit_is_unavailable(
     dossiers = ListDossiers(DossierCatalogue(units, clock, octopus, daily_limit=2, fresh_for=timedelta(0)))
     for _ in range(2):
         with pytest.raises(Unavailable, match="down"):
-            await dossiers("p2")
+            await dossiers(DossiersOf("p2"))
     with pytest.raises(Unavailable, match="daily limit"):
-        await dossiers("p2")
+        await dossiers(DossiersOf("p2"))
     assert octopus.dossier_calls == 2
 
 
@@ -86,6 +86,6 @@ async def test_two_list_dossiers_share_one_budget_through_the_database(
     )
     for _ in range(5):
         clock.advance(minutes=1)
-        await first("p1")
-        await second("p1")
+        await first(DossiersOf("p1"))
+        await second(DossiersOf("p1"))
     assert octopus.dossier_calls == 4
