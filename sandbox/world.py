@@ -79,7 +79,7 @@ class Rig:
         authorize = await begin(
             StartLogin(partner_id="p1", return_url="http://127.0.0.1:8000/", browser="the-demo")
         )
-        state = parse_qs(urlsplit(authorize).query)["state"][0]
+        state = parse_qs(urlsplit(authorize.authorize_url).query)["state"][0]
         await (await use.complete_connect())(FinishLogin(state, "code", browser="the-demo"))
         await (await use.activate_client())(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
 

@@ -22,6 +22,12 @@ class StartLogin(Struct):
     browser: str
 
 
+class LoginStarted(Struct):
+    """Where to send the browser: Octopus's login, with the state and the PKCE challenge."""
+
+    authorize_url: str
+
+
 class BeginConnect:
     """Starts the Octopus login: remembers a single-use `state`, bound to the browser that asked, and
     a PKCE verifier."""
@@ -34,8 +40,7 @@ class BeginConnect:
         self._octopus = octopus
         self._allowed = {origin(o.rstrip("/")) for o in allowed_origins}
 
-    async def __call__(self, command: StartLogin) -> str:
-        """The Octopus authorize URL to send the browser to."""
+    async def __call__(self, command: StartLogin) -> LoginStarted:
         if origin(command.return_url) not in self._allowed:
             raise Invalid("returnUrl is not on an allowed origin", field="returnUrl")
         verifier = secrets.token_urlsafe(48)
@@ -50,4 +55,4 @@ class BeginConnect:
             await load_installed(uow, command.partner_id)
             await uow.octopus.begin(attempt)
             await uow.commit()
-        return self._octopus.authorize_url(attempt.state, code_challenge(verifier))
+        return LoginStarted(self._octopus.authorize_url(attempt.state, code_challenge(verifier)))

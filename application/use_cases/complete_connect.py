@@ -21,6 +21,13 @@ class FinishLogin(Struct):
     browser: str | None = None
 
 
+class LoginFinished(Struct):
+    """Where to send the browser back: the return URL with `octopus=connected`, or `octopus=error`
+    and the reason."""
+
+    return_to: str
+
+
 class CompleteConnect:
     """Ends the Octopus login: exchanges the code, keeps the tokens and switches the extension on."""
 
@@ -29,9 +36,8 @@ class CompleteConnect:
         self._clock = clock
         self._octopus = octopus
 
-    async def __call__(self, command: FinishLogin) -> str:
-        """Where to send the browser back: the return URL with `octopus=connected` or the reason.
-        A browser other than the one that began the login (`browser`, its secret, differs) is
+    async def __call__(self, command: FinishLogin) -> LoginFinished:
+        """A browser other than the one that began the login (`browser`, its secret, differs) is
         refused, and the state is left for the right one."""
         state, code, error = command.state, command.code, command.error
         if not started_by(state, command.browser):
@@ -44,14 +50,16 @@ class CompleteConnect:
         if attempt is None or attempt.expires_at < self._clock.now():
             raise Invalid("the login state is unknown or has expired; start again", field="state")
         if error or not code:
-            return back_to(attempt.return_url, octopus="error", reason=error or "no authorization code")
+            return LoginFinished(
+                back_to(attempt.return_url, octopus="error", reason=error or "no authorization code")
+            )
         try:
             tokens = await self._octopus.exchange_code(code, attempt.code_verifier)
         except (Forbidden, Unavailable) as exc:
-            return back_to(attempt.return_url, octopus="error", reason=exc.message)
+            return LoginFinished(back_to(attempt.return_url, octopus="error", reason=exc.message))
         async with self._uow() as uow:
             extension = await load_installed(uow, attempt.partner_id)
             await uow.octopus.save_tokens(attempt.partner_id, tokens)
             extension.connected(self._clock.now())
             await uow.commit()
-        return back_to(attempt.return_url, octopus="connected")
+        return LoginFinished(back_to(attempt.return_url, octopus="connected"))

@@ -12,12 +12,17 @@ class IntegrationsOf(Struct):
     partner_id: str | None = None
 
 
+class ClientIntegrations(Struct):
+    items: list[ClientIntegrationView]
+
+
 class ListClientIntegrations:
     """The integrations of one partner's clients, or of every partner's (for operators)."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, command: IntegrationsOf) -> list[ClientIntegrationView]:
+    async def __call__(self, command: IntegrationsOf) -> ClientIntegrations:
         async with self._uow() as uow:
-            return [ClientIntegrationView.of(i) for i in await uow.integrations.list(command.partner_id)]
+            found = await uow.integrations.list(command.partner_id)
+            return ClientIntegrations([ClientIntegrationView.of(i) for i in found])

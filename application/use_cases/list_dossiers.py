@@ -17,6 +17,10 @@ class DossierView(Struct):
     mailbox: str | None
 
 
+class Dossiers(Struct):
+    items: list[DossierView]
+
+
 class ListDossiers:
     """The dossiers of the connected Octopus account, for the accountant to pick from (R8), within
     Octopus's daily budget of calls (see `DossierCatalogue`)."""
@@ -24,8 +28,8 @@ class ListDossiers:
     def __init__(self, catalogue: DossierCatalogue) -> None:
         self._catalogue = catalogue
 
-    async def __call__(self, command: DossiersOf) -> list[DossierView]:
-        return [
-            DossierView(id=d.id, name=d.name, vat_number=d.vat_number, mailbox=d.mailbox)
-            for d in await self._catalogue.dossiers(command.partner_id)
-        ]
+    async def __call__(self, command: DossiersOf) -> Dossiers:
+        found = await self._catalogue.dossiers(command.partner_id)
+        return Dossiers(
+            [DossierView(id=d.id, name=d.name, vat_number=d.vat_number, mailbox=d.mailbox) for d in found]
+        )

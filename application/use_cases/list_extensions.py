@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.views import ExtensionView
+from application.views import ExtensionView, Struct
+
+
+class Extensions(Struct):
+    items: list[ExtensionView]
 
 
 class ListExtensions:
@@ -12,6 +16,6 @@ class ListExtensions:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self) -> list[ExtensionView]:
+    async def __call__(self) -> Extensions:
         async with self._uow() as uow:
-            return [ExtensionView.of(e) for e in await uow.extensions.list()]
+            return Extensions([ExtensionView.of(e) for e in await uow.extensions.list()])

@@ -41,7 +41,7 @@ def list_clients(partner: str | None, active: bool | None, limit: int, as_json: 
 
     async def work(container: Container) -> list[ClientIntegrationView]:
         use_case: ListClientIntegrations = await container.use_cases.list_clients()
-        return await use_case(IntegrationsOf(partner_id=partner))
+        return (await use_case(IntegrationsOf(partner_id=partner))).items
 
     found = [c for c in run(work) if active is None or c.active is active]
     shown = found[:limit] if limit else found

@@ -38,7 +38,7 @@ def list_extensions(search: str | None, state: str | None, active: bool | None, 
 
     async def work(container: Container) -> list[ExtensionView]:
         use_case: ListExtensions = await container.use_cases.list_extensions()
-        return await use_case()
+        return (await use_case()).items
 
     needle = search.casefold() if search else None
     found = [

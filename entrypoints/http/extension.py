@@ -109,10 +109,8 @@ async def connect_octopus(
 ) -> Redirect:
     """The login is bound to the browser: the answer sets the cookie the callback checks."""
     cookie = login_cookie(request)
-    authorize_url = await begin(
-        StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value))
-    )
-    return Redirect(authorize_url, status_code=302, cookies=[cookie])
+    started = await begin(StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value)))
+    return Redirect(started.authorize_url, status_code=302, cookies=[cookie])
 
 
 def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -141,10 +139,8 @@ async def octopus_callback(
     code: Annotated[str | None, QueryParameter(max_length=2000)] = None,
     error: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Redirect:
-    return Redirect(
-        await complete(FinishLogin(login_state, code, error, browser=browser_secret(request))),
-        status_code=302,
-    )
+    finished = await complete(FinishLogin(login_state, code, error, browser=browser_secret(request)))
+    return Redirect(finished.return_to, status_code=302)
 
 
 @get(
@@ -157,7 +153,7 @@ async def octopus_callback(
 async def octopus_dossiers(
     partner_id: NamedDependency[str], list_dossiers: NamedDependency[ListDossiers]
 ) -> list[DossierView]:
-    return await list_dossiers(DossiersOf(partner_id=partner_id))
+    return (await list_dossiers(DossiersOf(partner_id=partner_id))).items
 
 
 # the partner's, behind the partner guard of `entrypoints.http.v1`

@@ -45,7 +45,7 @@ class Operator:
                 if connect:
                     begin = await container.use_cases.begin_connect()
                     url = await begin(StartLogin(partner, "http://127.0.0.1:8000/", "the-operator's-browser"))
-                    state = parse_qs(urlsplit(url).query)["state"][0]
+                    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
                     complete = await container.use_cases.complete_connect()
                     await complete(FinishLogin(state, "a-code", browser="the-operator's-browser"))
 

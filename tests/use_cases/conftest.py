@@ -37,8 +37,10 @@ async def connect(
     url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(
         StartLogin(partner, RETURN_URL, BROWSER)
     )
-    state = parse_qs(urlsplit(url).query)["state"][0]
-    return await CompleteConnect(units, clock, octopus)(FinishLogin(state, "a-code", browser=BROWSER))
+    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
+    return (
+        await CompleteConnect(units, clock, octopus)(FinishLogin(state, "a-code", browser=BROWSER))
+    ).return_to
 
 
 @pytest.fixture

@@ -123,8 +123,8 @@ async def test_deactivate_and_activate_again(units: InMemoryUnitOfWorkFactory, c
     assert again.integration.active and len(again.integration.periods) == 2
     with pytest.raises(NotFound):
         await DeactivateClientIntegration(units, clock)(DeactivateClient("p2", "c1"))
-    assert [i.client_id for i in await ListClientIntegrations(units)(IntegrationsOf("p1"))] == ["c1"]
-    assert await ListClientIntegrations(units)(IntegrationsOf("p2")) == []
+    assert [i.client_id for i in (await ListClientIntegrations(units)(IntegrationsOf("p1"))).items] == ["c1"]
+    assert (await ListClientIntegrations(units)(IntegrationsOf("p2"))).items == []
 
 
 async def test_the_dossier_is_compared_with_the_vat_number_known_before(

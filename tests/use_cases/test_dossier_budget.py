@@ -37,11 +37,11 @@ async def test_the_budget_serves_the_last_list_once_spent_and_rolls_with_the_day
     names = []
     for _ in range(10):
         clock.advance(minutes=1)
-        names.append((await dossiers(DossiersOf("p1")))[0].name)
+        names.append((await dossiers(DossiersOf("p1"))).items[0].name)
     assert octopus.dossier_calls == 3
     assert names == ["list 1", "list 2", *["list 3"] * 8]
     clock.advance(hours=24)
-    assert (await dossiers(DossiersOf("p1")))[0].name == "list 4", "the budget rolls with the day"
+    assert (await dossiers(DossiersOf("p1"))).items[0].name == "list 4", "the budget rolls with the day"
 
 
 async def test_a_fresh_list_is_served_without_a_call(

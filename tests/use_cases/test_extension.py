@@ -55,13 +55,15 @@ async def test_the_login_uses_pkce_and_a_single_use_state(
 ) -> None:
     await InstallExtension(units, clock)(Install("p1"))
     url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL, BROWSER))
-    query = parse_qs(urlsplit(url).query)
+    query = parse_qs(urlsplit(url.authorize_url).query)
     state = query["state"][0]
     async with units() as uow:  # a look, not committed
         attempt = await uow.octopus.take(state)
     assert attempt is not None and query["code_challenge"] == [code_challenge(attempt.code_verifier)]
     complete = CompleteConnect(units, clock, octopus)
-    assert (await complete(FinishLogin(state, "code", browser=BROWSER))).endswith("octopus=connected")
+    assert (await complete(FinishLogin(state, "code", browser=BROWSER))).return_to.endswith(
+        "octopus=connected"
+    )
     with pytest.raises(Invalid) as caught:
         await complete(FinishLogin(state, "code", browser=BROWSER))
     assert caught.value.field == "state"
@@ -79,7 +81,7 @@ async def test_an_expired_login_or_a_foreign_return_url_is_refused(
     clock.advance(minutes=11)
     with pytest.raises(Invalid):
         await CompleteConnect(units, clock, octopus)(
-            FinishLogin(parse_qs(urlsplit(url).query)["state"][0], "code", browser=BROWSER)
+            FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "code", browser=BROWSER)
         )
 
 
@@ -89,9 +91,9 @@ async def test_a_refused_login_goes_back_with_the_reason(
     await InstallExtension(units, clock)(Install("p1"))
     url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL + "?tab=1", BROWSER))
     back = await CompleteConnect(units, clock, octopus)(
-        FinishLogin(parse_qs(urlsplit(url).query)["state"][0], "refused", browser=BROWSER)
+        FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "refused", browser=BROWSER)
     )
-    assert back.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
+    assert back.return_to.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
     assert not (await GetExtension(units)(ExtensionOf("p1"))).active
 
 
@@ -101,7 +103,7 @@ async def test_a_refused_renewal_asks_for_a_reconnect_and_exports_go_on(
     await connect(units, clock, octopus, "p1")
     dossiers = ListDossiers(DossierCatalogue(units, clock, octopus))
     clock.advance(minutes=30)
-    assert await dossiers(DossiersOf("p1")) == []  # the access token expired and was renewed
+    assert (await dossiers(DossiersOf("p1"))).items == []  # the access token expired and was renewed
     async with units() as uow:
         tokens = await uow.octopus.tokens("p1")
     assert tokens is not None and tokens.expires_at > clock.now()
@@ -157,11 +159,11 @@ async def test_the_embedded_octopus_stand_in_consents_at_once(
     octopus = InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
     await InstallExtension(units, clock)(Install("p1"))
     url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL, BROWSER))
-    assert url.startswith(callback + "?code=stand-in&state=")
+    assert url.authorize_url.startswith(callback + "?code=stand-in&state=")
     back = await CompleteConnect(units, clock, octopus)(
-        FinishLogin(parse_qs(urlsplit(url).query)["state"][0], "stand-in", browser=BROWSER)
+        FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "stand-in", browser=BROWSER)
     )
-    assert back == f"{RETURN_URL}?octopus=connected"
+    assert back.return_to == f"{RETURN_URL}?octopus=connected"
 
 
 async def test_a_refresh_lost_to_another_process_uses_its_tokens_instead_of_disconnecting(

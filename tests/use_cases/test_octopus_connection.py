@@ -41,7 +41,9 @@ async def test_a_default_port_names_the_same_origin(
     return_url: str,
 ) -> None:
     await InstallExtension(units, clock)(Install("p1"))
-    assert await BeginConnect(units, clock, octopus, (allowed,))(StartLogin("p1", return_url, BROWSER))
+    assert (
+        await BeginConnect(units, clock, octopus, (allowed,))(StartLogin("p1", return_url, BROWSER))
+    ).authorize_url
 
 
 @pytest.mark.parametrize(
@@ -91,11 +93,13 @@ async def test_a_callback_from_another_browser_is_refused_and_leaves_the_state_t
     url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(
         StartLogin("p1", "https://partner.banqup.example/x", BROWSER)
     )
-    state = parse_qs(urlsplit(url).query)["state"][0]
+    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
     complete = CompleteConnect(units, clock, octopus)
     for stranger in (None, "", "another-browser-secret"):
         with pytest.raises(Invalid) as caught:
             await complete(FinishLogin(state, "a-code", browser=stranger))
         assert caught.value.field == "state"
     assert (await GetExtension(units)(ExtensionOf("p1"))).state == "installed"
-    assert (await complete(FinishLogin(state, "a-code", browser=BROWSER))).endswith("octopus=connected")
+    assert (await complete(FinishLogin(state, "a-code", browser=BROWSER))).return_to.endswith(
+        "octopus=connected"
+    )

@@ -70,7 +70,7 @@ class ClientPage:
     async def dossiers(self, partner_id: str) -> list[DossierView] | None:
         """The connected account's dossiers; None when Octopus is not connected or not reachable."""
         try:
-            return await self.list_dossiers(DossiersOf(partner_id=partner_id))
+            return (await self.list_dossiers(DossiersOf(partner_id=partner_id))).items
         except ApplicationError:
             return None
 

@@ -58,10 +58,8 @@ async def connect(
     """To Octopus's login, bound to this browser; Octopus sends it back to this page with the outcome."""
     return_url = state.settings.public_url.rstrip("/") + PAGE
     cookie = login_cookie(request)
-    authorize_url = await begin(
-        StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value))
-    )
-    return Redirect(authorize_url, status_code=303, cookies=[cookie])
+    started = await begin(StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value)))
+    return Redirect(started.authorize_url, status_code=303, cookies=[cookie])
 
 
 @post("/extension/active", dependencies={"switch": use_case("set_extension_active")})
