@@ -36,6 +36,7 @@ from sqlalchemy.sql import column, table
 
 from adapters.persistence.engine import create_engine
 from adapters.persistence.migrator import AlembicMigrator
+from application.use_cases.install_extension import Install
 from entrypoints.cli.client_import import BATCH_SIZE as BATCH
 from entrypoints.cli.main import cli
 from entrypoints.container import build_container
@@ -64,7 +65,7 @@ async def install_partners(env: dict[str, str]) -> None:
     await container.init_resources()  # type: ignore[misc]
     try:
         for partner in PARTNERS:
-            await (await container.use_cases.install_extension())(partner)
+            await (await container.use_cases.install_extension())(Install(partner_id=partner))
     finally:
         await container.shutdown_resources()  # type: ignore[misc]
 

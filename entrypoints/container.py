@@ -36,26 +36,30 @@ from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
 from application.ports.ubl import UblTools
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.use_cases.client_integration import (
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-    ListClientIntegrations,
-)
+from application.services.dossiers import DossierCatalogue
+from application.use_cases.activate_client_integration import ActivateClientIntegration
+from application.use_cases.add_attempt_counts import AddAttemptCounts
+from application.use_cases.begin_connect import BeginConnect
+from application.use_cases.check_database import CheckDatabase
+from application.use_cases.client_export_history import ClientExportHistory
+from application.use_cases.complete_connect import CompleteConnect
+from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
 from application.use_cases.delivery import ClaimDueExports, DeliverExport
-from application.use_cases.exports import ClientExportHistory, ExportHistory, GetExport, RetryExport
-from application.use_cases.extension import (
-    GetExtension,
-    InstallExtension,
-    ListExtensions,
-    SetExtensionActive,
-    UninstallExtension,
-)
+from application.use_cases.export_history import ExportHistory
+from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
+from application.use_cases.get_client_integration import GetClientIntegration
+from application.use_cases.get_export import GetExport
+from application.use_cases.get_extension import GetExtension
 from application.use_cases.import_clients import ImportClients
-from application.use_cases.message_ids import ForgetOldMessageIds
-from application.use_cases.metrics import AddAttemptCounts, CheckDatabase, ReadOperationalFigures
-from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, ListDossiers
+from application.use_cases.install_extension import InstallExtension
+from application.use_cases.list_client_integrations import ListClientIntegrations
+from application.use_cases.list_dossiers import ListDossiers
+from application.use_cases.list_extensions import ListExtensions
+from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import RetryExport
+from application.use_cases.set_extension_active import SetExtensionActive
+from application.use_cases.uninstall_extension import UninstallExtension
 from domain.retry import RetrySchedule
 from entrypoints.settings import PREFIX, Settings, SettingsError
 
@@ -235,8 +239,9 @@ class UseCases(containers.DeclarativeContainer):
     )
     complete_connect = providers.Factory(CompleteConnect, uow, clock, infrastructure.octopus_account)
     # one per process: it makes callers for the same partner take turns refreshing the list
-    list_dossiers = providers.Singleton(ListDossiers, uow, clock, infrastructure.octopus_account)
-    activate_client = providers.Factory(ActivateClientIntegration, uow, clock, list_dossiers)
+    dossier_catalogue = providers.Singleton(DossierCatalogue, uow, clock, infrastructure.octopus_account)
+    list_dossiers = providers.Factory(ListDossiers, dossier_catalogue)
+    activate_client = providers.Factory(ActivateClientIntegration, uow, clock, dossier_catalogue)
     deactivate_client = providers.Factory(DeactivateClientIntegration, uow, clock)
     get_client = providers.Factory(GetClientIntegration, uow)
     list_clients = providers.Factory(ListClientIntegrations, uow)

@@ -19,7 +19,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.persistence.tables import metadata
 from application.messages import BanqupMessage, MessageData
 from application.ports.repositories import ExportQuery
-from application.use_cases.client_integration import ActivateClient
+from application.use_cases.activate_client_integration import ActivateClient
+from application.use_cases.begin_connect import StartLogin
+from application.use_cases.complete_connect import FinishLogin
+from application.use_cases.install_extension import Install
 from domain.export import Export, ExportStatus
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
@@ -71,10 +74,13 @@ class Rig:
 
     async def switch_on(self) -> None:
         use = self.container.use_cases
-        await (await use.install_extension())("p1")
-        authorize = await (await use.begin_connect())("p1", "http://127.0.0.1:8000/", "the-demo")
-        state = parse_qs(urlsplit(authorize).query)["state"][0]
-        await (await use.complete_connect())(state, "code", browser="the-demo")
+        await (await use.install_extension())(Install(partner_id="p1"))
+        begin = await use.begin_connect()
+        authorize = await begin(
+            StartLogin(partner_id="p1", return_url="http://127.0.0.1:8000/", browser="the-demo")
+        )
+        state = parse_qs(urlsplit(authorize.authorize_url).query)["state"][0]
+        await (await use.complete_connect())(FinishLogin(state, "code", browser="the-demo"))
         await (await use.activate_client())(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
 
     async def queue(self, count: int, **document: Any) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 from adapters.memory.store import Staged
-from application.dossier_budget import DossierList
 from application.ports.octopus import OctopusDossierLists
+from domain.dossier import DossierList
 
 
 class InMemoryOctopusDossierLists(OctopusDossierLists):

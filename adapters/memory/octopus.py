@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 from application.errors import Forbidden
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier, OctopusAccount, OctopusTokens
+from application.ports.octopus import OctopusAccount, OctopusTokens
+from domain.dossier import Dossier
 
 ACCESS_TOKEN_LIFE = timedelta(minutes=10)
 

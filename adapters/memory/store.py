@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from application.dossier_budget import DossierList
 from application.errors import Conflict
 from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from domain.client_integration import ClientIntegration
+from domain.dossier import DossierList
 from domain.export import Export
 from domain.extension import Extension
 

@@ -12,7 +12,8 @@ import msgspec
 from adapters.bounded_body import body_within
 from application.errors import Forbidden, Unavailable
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier, OctopusAccount, OctopusTokens
+from application.ports.octopus import OctopusAccount, OctopusTokens
+from domain.dossier import Dossier
 
 MAX_BODY = 5 * 1024 * 1024
 REFUSED_GRANTS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"})
@@ -46,7 +47,7 @@ class HttpOctopusAccount(OctopusAccount):
 
     Octopus refusing a code, a refresh token or an access token is `Forbidden`; Octopus down,
     slow, or answering something unreadable is `Unavailable`. Each `dossiers` is one call to
-    Octopus: `ListDossiers` keeps the count within Octopus's daily limit.
+    Octopus: `DossierCatalogue` keeps the count within Octopus's daily limit.
     """
 
     def __init__(

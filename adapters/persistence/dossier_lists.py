@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from application.dossier_budget import DossierList
-from application.ports.octopus import Dossier
+from domain.dossier import Dossier, DossierList
 
 
 def dossier_list_json(dossier_list: DossierList) -> str:

@@ -9,8 +9,8 @@ from adapters.persistence.dialects import upsert_for
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
-from application.dossier_budget import DossierList
 from application.ports.octopus import ConnectAttempt, OctopusTokens
+from domain.dossier import DossierList
 
 
 class SqlAlchemyOctopusConnections:

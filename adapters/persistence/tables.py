@@ -123,7 +123,7 @@ octopus_tokens = Table(
     Column("sealed", LargeBinary, nullable=False),  # encrypted JSON: access and refresh token, expiry
 )
 
-# A partner's last dossier list and the times of its calls to Octopus, as JSON (application.dossier_budget).
+# A partner's last dossier list and the times of its calls to Octopus, as JSON (domain.dossier).
 octopus_dossier_lists = Table(
     "octopus_dossier_lists",
     metadata,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from application.dossier_budget import DossierList
+from domain.dossier import Dossier, DossierList
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,16 +14,6 @@ class OctopusTokens:
     access_token: str
     refresh_token: str
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Dossier:
-    """An Octopus dossier as the accountant picks it: name, VAT number and mailbox when known."""
-
-    id: int
-    name: str
-    vat_number: str | None
-    mailbox: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,9 @@ import click
 from entrypoints.cli.client_import import import_clients
 
 if TYPE_CHECKING:
-    from application.use_cases.client_integration import (
-        DeactivateClientIntegration,
-        GetClientIntegration,
-        ListClientIntegrations,
-    )
+    from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
+    from application.use_cases.get_client_integration import GetClientIntegration
+    from application.use_cases.list_client_integrations import ListClientIntegrations
     from application.views import ClientIntegrationView
     from entrypoints.container import Container
 
@@ -37,12 +35,13 @@ clients.add_command(import_clients)
 @JSON
 def list_clients(partner: str | None, active: bool | None, limit: int, as_json: bool) -> None:
     """List client integrations, by partner then client."""
+    from application.use_cases.list_client_integrations import IntegrationsOf
     from entrypoints.cli.output import console, moment, note, print_json, table, yes_no
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> list[ClientIntegrationView]:
         use_case: ListClientIntegrations = await container.use_cases.list_clients()
-        return await use_case(partner)
+        return (await use_case(IntegrationsOf(partner_id=partner))).items
 
     found = [c for c in run(work) if active is None or c.active is active]
     shown = found[:limit] if limit else found
@@ -71,11 +70,12 @@ def list_clients(partner: str | None, active: bool | None, limit: int, as_json: 
 @JSON
 def show(partner: str, client: str, as_json: bool) -> None:
     """Show one client's integration with its mailbox and activation history."""
+    from application.use_cases.get_client_integration import IntegrationOf
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> ClientIntegrationView:
         use_case: GetClientIntegration = await container.use_cases.get_client()
-        return await use_case(partner, client)
+        return await use_case(IntegrationOf(partner_id=partner, client_id=client))
 
     _show(run(work), as_json)
 
@@ -86,13 +86,15 @@ def show(partner: str, client: str, as_json: bool) -> None:
 @JSON
 def deactivate(partner: str, client: str, as_json: bool) -> None:
     """Switch a client off: its documents approved or sent from now on are not exported (R7)."""
+    from application.use_cases.deactivate_client_integration import DeactivateClient
+    from application.use_cases.get_client_integration import IntegrationOf
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> ClientIntegrationView:
         deactivate: DeactivateClientIntegration = await container.use_cases.deactivate_client()
         get: GetClientIntegration = await container.use_cases.get_client()
-        await deactivate(partner, client)
-        return await get(partner, client)
+        await deactivate(DeactivateClient(partner_id=partner, client_id=client))
+        return await get(IntegrationOf(partner_id=partner, client_id=client))
 
     _show(run(work), as_json)
 

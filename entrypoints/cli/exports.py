@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from application.use_cases.exports import ExportHistory, GetExport, ListExports, RetryExport
+    from application.services.export_pages import ListExports
+    from application.use_cases.export_history import ExportHistory
+    from application.use_cases.get_export import GetExport
+    from application.use_cases.retry_export import RetryExport
     from application.views import ExportPage, ExportView
     from entrypoints.container import Container
 
@@ -82,7 +85,7 @@ def list_exports(
     as_json: bool,
 ) -> None:
     """List exports, newest first."""
-    from application.use_cases.exports import ListExports
+    from application.services.export_pages import ListExports
     from entrypoints.cli.output import console, moment, note, print_json, table
     from entrypoints.cli.runtime import run
 
@@ -152,12 +155,13 @@ def detail(export: ExportView) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Answer in JSON, as the API.")
 def show(export_id: str, as_json: bool) -> None:
     """Show one export: its status, attempts and validation messages."""
+    from application.use_cases.get_export import ExportOf
     from entrypoints.cli.output import console, moment, print_json, table
     from entrypoints.cli.runtime import run
 
     async def work(container: Container) -> ExportView:
         use_case: GetExport = await container.use_cases.get_export()
-        return await use_case(export_id)
+        return await use_case(ExportOf(export_id=export_id))
 
     e = run(work)
     if as_json:
@@ -218,7 +222,8 @@ def retry(
     """Put failed exports back in the queue (R17): those named, or with --failed all that the filters
     choose. Each one that cannot be retried is reported, and the exit code is then 1."""
     from application.errors import ApplicationError
-    from application.use_cases.exports import ListExports
+    from application.services.export_pages import ListExports
+    from application.use_cases.retry_export import Retry
     from entrypoints.cli.errors import one_line
     from entrypoints.cli.output import console, print_json, table
     from entrypoints.cli.runtime import run
@@ -239,7 +244,7 @@ def retry(
         retried, refused = [], []
         for export_id in ids:
             try:
-                retried.append(await use_case(export_id))
+                retried.append(await use_case(Retry(export_id=export_id)))
             except ApplicationError as error:
                 refused.append((export_id, one_line(error)))
         return retried, refused

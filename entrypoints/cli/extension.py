@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from application.use_cases.extension import ListExtensions, SetExtensionActive
+    from application.use_cases.list_extensions import ListExtensions
+    from application.use_cases.set_extension_active import SetExtensionActive
     from application.views import ExtensionView
     from entrypoints.container import Container
 
@@ -37,7 +38,7 @@ def list_extensions(search: str | None, state: str | None, active: bool | None, 
 
     async def work(container: Container) -> list[ExtensionView]:
         use_case: ListExtensions = await container.use_cases.list_extensions()
-        return await use_case()
+        return (await use_case()).items
 
     needle = search.casefold() if search else None
     found = [
@@ -63,6 +64,7 @@ def list_extensions(search: str | None, state: str | None, active: bool | None, 
 def deactivate(partner: str, yes: bool, as_json: bool) -> None:
     """Switch a partner's extension off: no document of any of its clients is exported from now on
     (R3). Needs --yes, or a yes at the prompt."""
+    from application.use_cases.set_extension_active import SwitchExtension
     from entrypoints.cli.output import print_json
     from entrypoints.cli.runtime import run
 
@@ -76,7 +78,7 @@ def deactivate(partner: str, yes: bool, as_json: bool) -> None:
 
     async def work(container: Container) -> ExtensionView:
         use_case: SetExtensionActive = await container.use_cases.set_extension_active()
-        return await use_case(partner, active=False, confirm=True)
+        return await use_case(SwitchExtension(partner_id=partner, active=False, confirm=True))
 
     switched = run(work)
     if as_json:

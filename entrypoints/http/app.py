@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container, build_container
-from entrypoints.http import clients, exports, extension, messages, operations, pages
+from entrypoints.http import operations, pages, v1
 from entrypoints.http.auth import PartnerTokens, WebhookSignature
 from entrypoints.http.dependencies import PARTNER_SCHEME
 from entrypoints.http.inputs import BoundedRequest, refuse_unstorable
@@ -40,10 +40,7 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
 
     app = Litestar(
         route_handlers=[
-            *extension.ROUTES,
-            *clients.ROUTES,
-            *exports.ROUTES,
-            *messages.ROUTES,
+            v1.router(),
             *operations.ROUTES,
             *pages.routers(settings),
         ],

@@ -11,7 +11,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 
-from application.use_cases.octopus_connection import LOGIN_TIME
+from application.services.octopus_login import LOGIN_TIME
 from entrypoints.settings import Settings
 
 COOKIE = "octobridge_login"

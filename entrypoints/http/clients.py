@@ -11,15 +11,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from application.inputs import Text
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-)
-from application.use_cases.exports import MAX_PAGE, ClientExportHistory, ListExports
+from application.services.export_pages import MAX_PAGE, ListExports
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.client_export_history import ClientExportHistory
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
 from application.views import ClientIntegrationView, ExportPage, Struct
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["clients"]
@@ -39,12 +37,10 @@ class ClientIntegrationForm(Struct):
 
 
 @put(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="Activate a client, or change its mailbox (R5, R6); warnings name anything to check",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "activate": use_case("activate_client")},
+    dependencies={"activate": use_case("activate_client")},
     responses={
         201: ResponseSpec(ClientIntegrationView, description="Activated now", generate_examples=False),
         **problems(400, *AUTHENTICATED, 409, 422),
@@ -69,12 +65,10 @@ async def activate_client(
 
 
 @get(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="A client's integration and its mailbox history",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_client": use_case("get_client")},
+    dependencies={"get_client": use_case("get_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def show_client(
@@ -82,16 +76,14 @@ async def show_client(
     client_id: ClientId,
     get_client: NamedDependency[GetClientIntegration],
 ) -> ClientIntegrationView:
-    return await get_client(partner_id, client_id)
+    return await get_client(IntegrationOf(partner_id=partner_id, client_id=client_id))
 
 
 @delete(
-    "/v1/clients/{clientId:str}/octopus",
+    "/clients/{clientId:str}/octopus",
     tags=TAGS,
     summary="Deactivate a client (R7); it can be activated again later",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "deactivate": use_case("deactivate_client")},
+    dependencies={"deactivate": use_case("deactivate_client")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def deactivate_client(
@@ -99,16 +91,14 @@ async def deactivate_client(
     client_id: ClientId,
     deactivate: NamedDependency[DeactivateClientIntegration],
 ) -> None:
-    await deactivate(partner_id, client_id)
+    await deactivate(DeactivateClient(partner_id=partner_id, client_id=client_id))
 
 
 @get(
-    "/v1/clients/{clientId:str}/exports",
+    "/clients/{clientId:str}/exports",
     tags=TAGS,
     summary="A client's export history, newest first (R17)",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "history": use_case("client_export_history")},
+    dependencies={"history": use_case("client_export_history")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def client_exports(

@@ -44,6 +44,3 @@ def use_case(name: str) -> Provide:
 
 
 PARTNER_SCHEME = "partnerToken"
-PARTNER = {"partner_id": Provide(authenticated_partner, sync_to_thread=False)}
-GUARDS = [authenticate]
-SECURED: list[dict[str, list[str]]] = [{PARTNER_SCHEME: []}]

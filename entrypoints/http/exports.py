@@ -8,9 +8,10 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from application.use_cases.exports import GetExport, RetryExport
+from application.use_cases.get_export import ExportOf, GetExport
+from application.use_cases.retry_export import Retry, RetryExport
 from application.views import ExportView
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.problems import AUTHENTICATED, problems
 
 TAGS = ["exports"]
@@ -18,12 +19,10 @@ ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_lengt
 
 
 @get(
-    "/v1/exports/{exportId:str}",
+    "/exports/{exportId:str}",
     tags=TAGS,
     summary="One export: status, attempts, Message-ID, validation messages",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_export": use_case("get_export")},
+    dependencies={"get_export": use_case("get_export")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def show_export(
@@ -31,17 +30,15 @@ async def show_export(
     export_id: ExportId,
     get_export: NamedDependency[GetExport],
 ) -> ExportView:
-    return await get_export(export_id, partner_id)
+    return await get_export(ExportOf(export_id=export_id, partner_id=partner_id))
 
 
 @post(
-    "/v1/exports/{exportId:str}/retry",
+    "/exports/{exportId:str}/retry",
     tags=TAGS,
     summary="Put a failed export back in the queue; 409 when it has not failed",
     status_code=202,
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "retry": use_case("retry_export")},
+    dependencies={"retry": use_case("retry_export")},
     responses=problems(400, *AUTHENTICATED, 404, 409),
 )
 async def retry_export(
@@ -49,7 +46,7 @@ async def retry_export(
     export_id: ExportId,
     retry: NamedDependency[RetryExport],
 ) -> ExportView:
-    return await retry(export_id, partner_id)
+    return await retry(Retry(export_id=export_id, partner_id=partner_id))
 
 
 ROUTES = [show_export, retry_export]

@@ -11,16 +11,16 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from application.errors import Invalid
-from application.use_cases.extension import (
-    GetExtension,
-    InstallExtension,
-    SetExtensionActive,
-    UninstallExtension,
-)
-from application.use_cases.octopus_connection import BeginConnect, CompleteConnect, DossierView, ListDossiers
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.complete_connect import CompleteConnect, FinishLogin
+from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.install_extension import Install, InstallExtension
+from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDossiers
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
+from application.use_cases.uninstall_extension import Uninstall, UninstallExtension
 from application.views import ExtensionView, Struct
 from entrypoints.http.browser import browser_secret, login_cookie
-from entrypoints.http.dependencies import GUARDS, PARTNER, SECURED, use_case
+from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import language_of, page
 from entrypoints.http.pages.words import WORDS
 from entrypoints.http.problems import AUTHENTICATED, problem_response, problems
@@ -36,12 +36,10 @@ class ExtensionSwitch(Struct):
 
 
 @put(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="Install the extension (R1): 201 the first time, 200 after",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "install": use_case("install_extension")},
+    dependencies={"install": use_case("install_extension")},
     responses={
         201: ResponseSpec(ExtensionView, description="Installed now", generate_examples=False),
         **problems(*AUTHENTICATED),
@@ -50,32 +48,28 @@ class ExtensionSwitch(Struct):
 async def install_extension(
     partner_id: NamedDependency[str], install: NamedDependency[InstallExtension]
 ) -> Response[ExtensionView]:
-    result = await install(partner_id)
+    result = await install(Install(partner_id=partner_id))
     return Response(result.extension, status_code=201 if result.created else 200)
 
 
 @get(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="The extension: state (installed, connected, needsReconnect) and the Active switch",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "get_extension": use_case("get_extension")},
+    dependencies={"get_extension": use_case("get_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
 async def show_extension(
     partner_id: NamedDependency[str], get_extension: NamedDependency[GetExtension]
 ) -> ExtensionView:
-    return await get_extension(partner_id)
+    return await get_extension(ExtensionOf(partner_id=partner_id))
 
 
 @patch(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary='The Active switch (R3); switching off needs "confirm": true, else 409',
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "switch": use_case("set_extension_active")},
+    dependencies={"switch": use_case("set_extension_active")},
     responses=problems(400, *AUTHENTICATED, 404, 409),
 )
 async def switch_extension(
@@ -83,32 +77,28 @@ async def switch_extension(
     data: JSONBody[ExtensionSwitch],
     switch: NamedDependency[SetExtensionActive],
 ) -> ExtensionView:
-    return await switch(partner_id, data.active, data.confirm)
+    return await switch(SwitchExtension(partner_id=partner_id, active=data.active, confirm=data.confirm))
 
 
 @delete(
-    "/v1/extension",
+    "/extension",
     tags=TAGS,
     summary="Uninstall (R4): the Octopus tokens are removed at once; the export history stays",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "uninstall": use_case("uninstall_extension")},
+    dependencies={"uninstall": use_case("uninstall_extension")},
     responses=problems(*AUTHENTICATED, 404),
 )
 async def uninstall_extension(
     partner_id: NamedDependency[str], uninstall: NamedDependency[UninstallExtension]
 ) -> None:
-    await uninstall(partner_id)
+    await uninstall(Uninstall(partner_id=partner_id))
 
 
 @get(
-    "/v1/extension/octopus/connect",
+    "/extension/octopus/connect",
     tags=TAGS,
     summary="Connect with Octopus (R2): a redirect to Octopus's login, with state and PKCE",
     status_code=302,
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "begin": use_case("begin_connect")},
+    dependencies={"begin": use_case("begin_connect")},
     responses=problems(400, *AUTHENTICATED, 404),
 )
 async def connect_octopus(
@@ -119,7 +109,8 @@ async def connect_octopus(
 ) -> Redirect:
     """The login is bound to the browser: the answer sets the cookie the callback checks."""
     cookie = login_cookie(request)
-    return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=302, cookies=[cookie])
+    started = await begin(StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value)))
+    return Redirect(started.authorize_url, status_code=302, cookies=[cookie])
 
 
 def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -132,7 +123,7 @@ def refused_login(request: Request[Any, Any, Any], error: Exception) -> Response
 
 
 @get(
-    "/v1/octopus/callback",
+    "/octopus/callback",
     tags=TAGS,
     summary="Octopus sends the browser back here; it goes on to the return URL with the outcome. "
     "Only the browser that began the login (its cookie) may complete it",
@@ -148,32 +139,31 @@ async def octopus_callback(
     code: Annotated[str | None, QueryParameter(max_length=2000)] = None,
     error: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Redirect:
-    return Redirect(
-        await complete(login_state, code, error, browser=browser_secret(request)), status_code=302
-    )
+    finished = await complete(FinishLogin(login_state, code, error, browser=browser_secret(request)))
+    return Redirect(finished.return_to, status_code=302)
 
 
 @get(
-    "/v1/octopus/dossiers",
+    "/octopus/dossiers",
     tags=TAGS,
     summary="The dossiers of the connected Octopus account (R8); 409 when not connected",
-    security=SECURED,
-    guards=GUARDS,
-    dependencies={**PARTNER, "list_dossiers": use_case("list_dossiers")},
+    dependencies={"list_dossiers": use_case("list_dossiers")},
     responses=problems(*AUTHENTICATED, 403, 404, 409),
 )
 async def octopus_dossiers(
     partner_id: NamedDependency[str], list_dossiers: NamedDependency[ListDossiers]
 ) -> list[DossierView]:
-    return await list_dossiers(partner_id)
+    return (await list_dossiers(DossiersOf(partner_id=partner_id))).items
 
 
+# the partner's, behind the partner guard of `entrypoints.http.v1`
 ROUTES = [
     install_extension,
     show_extension,
     switch_extension,
     uninstall_extension,
     connect_octopus,
-    octopus_callback,
     octopus_dossiers,
 ]
+# the browser's, back from Octopus: it carries no partner token, the login's state and cookie stand for it
+BROWSER_ROUTES = [octopus_callback]

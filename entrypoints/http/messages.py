@@ -14,7 +14,7 @@ from entrypoints.http.problems import problems
 
 
 @post(
-    "/v1/messages",
+    "/messages",
     tags=["messages"],
     summary="Banqup's messages; 202 once recorded, also for ignored types and repeats",
     description="A 5xx answer means nothing was recorded: send the message again later.",

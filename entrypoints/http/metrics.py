@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
-from application.use_cases.metrics import AttemptCount, OperationalFigures
+from application.use_cases.read_operational_figures import AttemptCount, OperationalFigures
 
 
 class AttemptTotals(Collector):

@@ -11,7 +11,8 @@ from litestar.di import NamedDependency
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from application.errors import Unavailable
-from application.use_cases.metrics import CheckDatabase, ReadOperationalFigures
+from application.use_cases.check_database import CheckDatabase
+from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.views import Struct
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.metrics import HttpMetrics

@@ -9,6 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from click.testing import CliRunner, Result
 
+from application.use_cases.begin_connect import StartLogin
+from application.use_cases.complete_connect import FinishLogin
+from application.use_cases.install_extension import Install
 from entrypoints.cli.main import cli
 from entrypoints.cli.runtime import run
 from entrypoints.container import Container
@@ -38,12 +41,12 @@ class Operator:
     def install(self, *partners: str, connect: bool = False) -> None:
         async def work(container: Container) -> None:
             for partner in partners:
-                await (await container.use_cases.install_extension())(partner)
+                await (await container.use_cases.install_extension())(Install(partner_id=partner))
                 if connect:
                     begin = await container.use_cases.begin_connect()
-                    url = await begin(partner, "http://127.0.0.1:8000/", "the-operator's-browser")
-                    state = parse_qs(urlsplit(url).query)["state"][0]
+                    url = await begin(StartLogin(partner, "http://127.0.0.1:8000/", "the-operator's-browser"))
+                    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
                     complete = await container.use_cases.complete_connect()
-                    await complete(state, "a-code", browser="the-operator's-browser")
+                    await complete(FinishLogin(state, "a-code", browser="the-operator's-browser"))
 
         self.seed(work)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from application.use_cases.uninstall_extension import Uninstall
 from domain.export import Export, ExportStatus
 from entrypoints.container import Container
 from tests.builders import MAILBOX, an_export
@@ -140,7 +141,7 @@ def test_extension_list_finds_partners(operator: Operator) -> None:
     operator.install("bureau-dupont", "gone-away")
 
     async def uninstall(container: Container) -> None:
-        await (await container.use_cases.uninstall_extension())("gone-away")
+        await (await container.use_cases.uninstall_extension())(Uninstall(partner_id="gone-away"))
 
     operator.seed(uninstall)
     listed = json.loads(operator("extension", "list", "--json").stdout)

@@ -17,7 +17,8 @@ import pytest
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.octopus.account import MAX_BODY, HttpOctopusAccount
 from application.errors import Forbidden, Unavailable
-from application.ports.octopus import Dossier, OctopusAccount
+from application.ports.octopus import OctopusAccount
+from domain.dossier import Dossier
 from sandbox.octopus import API_URL, CLIENT_SECRET, OAUTH_URL, SOFTWARE_HOUSE_ID, OctopusWorld, standin_app
 from tests.conftest import FixedClock
 

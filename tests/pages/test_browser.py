@@ -20,7 +20,9 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from adapters.clock import SystemClock
 from adapters.memory.octopus import InMemoryOctopusAccount
-from application.ports.octopus import Dossier
+from application.use_cases.get_extension import ExtensionOf
+from application.use_cases.install_extension import Install
+from domain.dossier import Dossier
 from domain.validation import Violation
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
@@ -150,7 +152,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 async def install(container: Container) -> None:
-    await (await container.use_cases.install_extension())(PARTNER)
+    await (await container.use_cases.install_extension())(Install(partner_id=PARTNER))
 
 
 async def documents(container: Container) -> None:
@@ -259,7 +261,7 @@ def test_an_accountant_connects_activates_retries_and_switches_off(browser: Brow
     shoot(page, "09-extension-off")
 
     async def extension_active(container: Container) -> bool:
-        return (await (await container.use_cases.get_extension())(PARTNER)).active
+        return (await (await container.use_cases.get_extension())(ExtensionOf(partner_id=PARTNER))).active
 
     assert site.run(extension_active) is False
 

@@ -10,9 +10,10 @@ import pytest
 
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import InstallExtension, SetExtensionActive
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.install_extension import Install, InstallExtension
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
 from tests.persistence.conftest import sqlalchemy_units
@@ -21,13 +22,13 @@ ROUNDS = 25
 
 
 async def _prepare(units: UnitOfWorkFactory, clock: FixedClock) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     async with units() as uow:
         extension = await uow.extensions.get("p1")
         assert extension is not None
         extension.connected(clock.now())
         await uow.commit()
-    await SetExtensionActive(units, clock)("p1", active=True, confirm=False)
+    await SetExtensionActive(units, clock)(SwitchExtension("p1", active=True, confirm=False))
     await ActivateClientIntegration(units, clock)(
         ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
     )

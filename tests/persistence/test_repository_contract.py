@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from application.errors import Conflict, NotStored
-from application.ports.octopus import ConnectAttempt, Dossier, OctopusTokens
+from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportQuery, ExportsInContext
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
+from domain.dossier import Dossier
 from domain.events import Direction
 from domain.export import ExportStatus
 from domain.extension import ConnectionState, Extension

@@ -6,9 +6,10 @@ import pytest
 
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import InstallExtension
-from application.use_cases.octopus_connection import BeginConnect, CompleteConnect
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.complete_connect import CompleteConnect, FinishLogin
+from application.use_cases.install_extension import Install, InstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 
@@ -32,12 +33,14 @@ async def connect(
     """Installs and connects the partner's extension; returns where the browser was sent back."""
     from urllib.parse import parse_qs, urlsplit
 
-    await InstallExtension(units, clock)(partner)
+    await InstallExtension(units, clock)(Install(partner))
     url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(
-        partner, RETURN_URL, BROWSER
+        StartLogin(partner, RETURN_URL, BROWSER)
     )
-    state = parse_qs(urlsplit(url).query)["state"][0]
-    return await CompleteConnect(units, clock, octopus)(state, "a-code", browser=BROWSER)
+    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
+    return (
+        await CompleteConnect(units, clock, octopus)(FinishLogin(state, "a-code", browser=BROWSER))
+    ).return_to
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ import pytest
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
-from application.ports.octopus import Dossier
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-    ListClientIntegrations,
-)
-from application.use_cases.extension import InstallExtension
-from application.use_cases.octopus_connection import ListDossiers
+from application.services.dossiers import DossierCatalogue
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
+from application.use_cases.install_extension import Install, InstallExtension
+from application.use_cases.list_client_integrations import IntegrationsOf, ListClientIntegrations
+from domain.dossier import Dossier
 from domain.errors import InvalidValue
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
@@ -26,7 +23,7 @@ from tests.use_cases.conftest import connect
 def activate(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount | None = None
 ) -> ActivateClientIntegration:
-    dossiers = ListDossiers(units, clock, octopus) if octopus else None
+    dossiers = DossierCatalogue(units, clock, octopus) if octopus else None
     return ActivateClientIntegration(units, clock, dossiers)
 
 
@@ -40,7 +37,7 @@ async def test_a_client_needs_the_extension_installed(
 async def test_activation_then_a_mailbox_change_keeps_the_history(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     activated_at = clock.now()
     first = await activate(units, clock)(
         ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX, vat_number="BE 0123.456.749")
@@ -53,7 +50,7 @@ async def test_activation_then_a_mailbox_change_keeps_the_history(
     )
     assert not changed.created
     assert [w.code for w in changed.integration.warnings] == ["mailbox-not-octopus-import"]
-    shown = await GetClientIntegration(units)("p1", "c1")
+    shown = await GetClientIntegration(units)(IntegrationOf("p1", "c1"))
     assert [(h.mailbox, h.since) for h in shown.history] == [
         (MAILBOX, activated_at),
         ("compta@atelier.be", clock.now()),
@@ -63,14 +60,14 @@ async def test_activation_then_a_mailbox_change_keeps_the_history(
 async def test_a_bad_address_is_refused_naming_the_field(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     with pytest.raises(InvalidValue) as caught:
         await activate(units, clock)(
             ActivateClient(partner_id="p1", client_id="c1", mailbox="a@b.be\r\nBcc: x@y.be")
         )
     assert caught.value.field == "mailbox"
     with pytest.raises(NotFound):
-        await GetClientIntegration(units)("p1", "c1")
+        await GetClientIntegration(units)(IntegrationOf("p1", "c1"))
 
 
 @pytest.mark.parametrize(
@@ -102,7 +99,7 @@ async def test_the_dossier_vat_number_is_compared_with_the_clients(
 async def test_an_unknown_dossier_is_refused_and_an_unreachable_octopus_is_a_warning(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     unchecked = await activate(units, clock, octopus)(
         ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX, dossier_id=1)
     )
@@ -116,18 +113,18 @@ async def test_an_unknown_dossier_is_refused_and_an_unreachable_octopus_is_a_war
 
 
 async def test_deactivate_and_activate_again(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     await activate(units, clock)(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
     clock.advance(hours=1)
-    await DeactivateClientIntegration(units, clock)("p1", "c1")
-    assert not (await GetClientIntegration(units)("p1", "c1")).active
+    await DeactivateClientIntegration(units, clock)(DeactivateClient("p1", "c1"))
+    assert not (await GetClientIntegration(units)(IntegrationOf("p1", "c1"))).active
     clock.advance(hours=1)
     again = await activate(units, clock)(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
     assert again.integration.active and len(again.integration.periods) == 2
     with pytest.raises(NotFound):
-        await DeactivateClientIntegration(units, clock)("p2", "c1")
-    assert [i.client_id for i in await ListClientIntegrations(units)("p1")] == ["c1"]
-    assert await ListClientIntegrations(units)("p2") == []
+        await DeactivateClientIntegration(units, clock)(DeactivateClient("p2", "c1"))
+    assert [i.client_id for i in (await ListClientIntegrations(units)(IntegrationsOf("p1"))).items] == ["c1"]
+    assert (await ListClientIntegrations(units)(IntegrationsOf("p2"))).items == []
 
 
 async def test_the_dossier_is_compared_with_the_vat_number_known_before(

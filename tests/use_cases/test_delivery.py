@@ -36,8 +36,8 @@ from application.use_cases.delivery import (
     DeliveryResult,
     attachment_name,
 )
-from application.use_cases.exports import RetryExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import Retry, RetryExport
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.retry import RetrySchedule
 from tests.builders import MAILBOX, a_message
@@ -235,7 +235,7 @@ async def test_an_invalid_document_sends_nothing_and_names_the_rules_then_can_be
     export = await world.export(export_id)
     assert [v.rule_id for v in export.violations] == ["BR-CO-15"]
     world.renderer.invalid = False
-    retried = await RetryExport(world.units, world.clock)(export_id, partner_id="p1")
+    retried = await RetryExport(world.units, world.clock)(Retry(export_id, partner_id="p1"))
     assert retried.status == "queued" and retried.violations == []
     assert await world.due() == [export_id]
     assert await world.attempt(export_id) is ExportStatus.DELIVERED

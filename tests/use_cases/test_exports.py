@@ -8,8 +8,11 @@ import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
-from application.use_cases.exports import ExportHistory, GetExport, ListExports, RetryExport
+from application.services.export_pages import ListExports
+from application.use_cases.export_history import ExportHistory
+from application.use_cases.get_export import ExportOf, GetExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import Retry, RetryExport
 from tests.builders import a_message
 from tests.conftest import FixedClock
 
@@ -66,11 +69,11 @@ async def test_another_partners_export_is_not_found(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     (export_id,) = await queue(units, clock, 1)
-    assert (await GetExport(units)(export_id, partner_id="p1")).id == export_id
+    assert (await GetExport(units)(ExportOf(export_id, partner_id="p1"))).id == export_id
     with pytest.raises(NotFound):
-        await GetExport(units)(export_id, partner_id="p2")
+        await GetExport(units)(ExportOf(export_id, partner_id="p2"))
     with pytest.raises(NotFound):
-        await RetryExport(units, clock)(export_id, partner_id="p2")
+        await RetryExport(units, clock)(Retry(export_id, partner_id="p2"))
 
 
 async def test_a_client_page_retries_only_that_clients_exports(
@@ -83,8 +86,8 @@ async def test_a_client_page_retries_only_that_clients_exports(
         export.failed(clock.now(), "550 5.1.1 mailbox unknown")
         await uow.commit()
     with pytest.raises(NotFound):
-        await RetryExport(units, clock)(export_id, partner_id="p1", client_id="c2")
-    retried = await RetryExport(units, clock)(export_id, partner_id="p1", client_id="c1")
+        await RetryExport(units, clock)(Retry(export_id, partner_id="p1", client_id="c2"))
+    retried = await RetryExport(units, clock)(Retry(export_id, partner_id="p1", client_id="c1"))
     assert retried.status == "queued"
 
 
@@ -93,4 +96,4 @@ async def test_only_a_failed_export_can_be_retried(
 ) -> None:
     (export_id,) = await queue(units, clock, 1)
     with pytest.raises(Conflict, match="only a failed export"):
-        await RetryExport(units, clock)(export_id)
+        await RetryExport(units, clock)(Retry(export_id))

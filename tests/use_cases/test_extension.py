@@ -11,20 +11,17 @@ from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Forbidden, Invalid, NotFound
 from application.ports.octopus import OctopusTokens
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
-from application.use_cases.extension import (
-    GetExtension,
-    InstallExtension,
-    SetExtensionActive,
-    UninstallExtension,
-)
-from application.use_cases.octopus_connection import (
-    BeginConnect,
-    CompleteConnect,
-    ListDossiers,
-    code_challenge,
-    fresh_access_token,
-)
+from application.services.dossiers import DossierCatalogue
+from application.services.octopus_login import code_challenge
+from application.services.octopus_tokens import fresh_access_token
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.complete_connect import CompleteConnect, FinishLogin
+from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.install_extension import Install, InstallExtension
+from application.use_cases.list_dossiers import DossiersOf, ListDossiers
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
+from application.use_cases.uninstall_extension import Uninstall, UninstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import BROWSER, RETURN_URL, connect
@@ -34,12 +31,12 @@ ALLOWED = ("https://partner.banqup.example",)
 
 async def test_installing_twice_is_harmless(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> None:
     install = InstallExtension(units, clock)
-    assert (await install("p1")).created
-    again = await install("p1")
+    assert (await install(Install("p1"))).created
+    again = await install(Install("p1"))
     assert not again.created
     assert (again.extension.state, again.extension.active) == ("installed", False)
     with pytest.raises(NotFound):
-        await GetExtension(units)("p2")
+        await GetExtension(units)(ExtensionOf("p2"))
 
 
 async def test_connecting_switches_the_extension_on(
@@ -47,7 +44,7 @@ async def test_connecting_switches_the_extension_on(
 ) -> None:
     back = await connect(units, clock, octopus, "p1")
     assert back == f"{RETURN_URL}?octopus=connected"
-    extension = await GetExtension(units)("p1")
+    extension = await GetExtension(units)(ExtensionOf("p1"))
     assert (extension.state, extension.active, extension.activated_at) == ("connected", True, clock.now())
     async with units() as uow:
         assert await uow.octopus.tokens("p1") is not None
@@ -56,63 +53,65 @@ async def test_connecting_switches_the_extension_on(
 async def test_the_login_uses_pkce_and_a_single_use_state(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
-    await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL, BROWSER)
-    query = parse_qs(urlsplit(url).query)
+    await InstallExtension(units, clock)(Install("p1"))
+    url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL, BROWSER))
+    query = parse_qs(urlsplit(url.authorize_url).query)
     state = query["state"][0]
     async with units() as uow:  # a look, not committed
         attempt = await uow.octopus.take(state)
     assert attempt is not None and query["code_challenge"] == [code_challenge(attempt.code_verifier)]
     complete = CompleteConnect(units, clock, octopus)
-    assert (await complete(state, "code", browser=BROWSER)).endswith("octopus=connected")
+    assert (await complete(FinishLogin(state, "code", browser=BROWSER))).return_to.endswith(
+        "octopus=connected"
+    )
     with pytest.raises(Invalid) as caught:
-        await complete(state, "code", browser=BROWSER)
+        await complete(FinishLogin(state, "code", browser=BROWSER))
     assert caught.value.field == "state"
 
 
 async def test_an_expired_login_or_a_foreign_return_url_is_refused(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     begin = BeginConnect(units, clock, octopus, ALLOWED)
     with pytest.raises(Invalid) as caught:
-        await begin("p1", "https://evil.example/phish", BROWSER)
+        await begin(StartLogin("p1", "https://evil.example/phish", BROWSER))
     assert caught.value.field == "returnUrl"
-    url = await begin("p1", RETURN_URL, BROWSER)
+    url = await begin(StartLogin("p1", RETURN_URL, BROWSER))
     clock.advance(minutes=11)
     with pytest.raises(Invalid):
         await CompleteConnect(units, clock, octopus)(
-            parse_qs(urlsplit(url).query)["state"][0], "code", browser=BROWSER
+            FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "code", browser=BROWSER)
         )
 
 
 async def test_a_refused_login_goes_back_with_the_reason(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
-    await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL + "?tab=1", BROWSER)
+    await InstallExtension(units, clock)(Install("p1"))
+    url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL + "?tab=1", BROWSER))
     back = await CompleteConnect(units, clock, octopus)(
-        parse_qs(urlsplit(url).query)["state"][0], "refused", browser=BROWSER
+        FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "refused", browser=BROWSER)
     )
-    assert back.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
-    assert not (await GetExtension(units)("p1")).active
+    assert back.return_to.startswith(RETURN_URL + "?tab=1&octopus=error&reason=")
+    assert not (await GetExtension(units)(ExtensionOf("p1"))).active
 
 
 async def test_a_refused_renewal_asks_for_a_reconnect_and_exports_go_on(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
     await connect(units, clock, octopus, "p1")
-    dossiers = ListDossiers(units, clock, octopus)
+    dossiers = ListDossiers(DossierCatalogue(units, clock, octopus))
     clock.advance(minutes=30)
-    assert await dossiers("p1") == []  # the access token expired and was renewed
+    assert (await dossiers(DossiersOf("p1"))).items == []  # the access token expired and was renewed
     async with units() as uow:
         tokens = await uow.octopus.tokens("p1")
     assert tokens is not None and tokens.expires_at > clock.now()
     octopus.revoked.add(tokens.refresh_token)
     clock.advance(minutes=30)
     with pytest.raises(Conflict, match="connect with Octopus again"):
-        await dossiers("p1")
-    extension = await GetExtension(units)("p1")
+        await dossiers(DossiersOf("p1"))
+    extension = await GetExtension(units)(ExtensionOf("p1"))
     assert (extension.state, extension.active) == ("needsReconnect", True)
 
 
@@ -122,12 +121,12 @@ async def test_switching_off_needs_a_confirmation(
     await connect(units, clock, octopus, "p1")
     switch = SetExtensionActive(units, clock)
     with pytest.raises(Conflict, match="confirm"):
-        await switch("p1", active=False, confirm=False)
-    assert (await GetExtension(units)("p1")).active
+        await switch(SwitchExtension("p1", active=False, confirm=False))
+    assert (await GetExtension(units)(ExtensionOf("p1"))).active
     clock.advance(hours=1)
-    assert not (await switch("p1", active=False, confirm=True)).active
+    assert not (await switch(SwitchExtension("p1", active=False, confirm=True))).active
     clock.advance(hours=1)
-    on_again = await switch("p1", active=True, confirm=False)
+    on_again = await switch(SwitchExtension("p1", active=True, confirm=False))
     assert on_again.active and on_again.activated_at == clock.now()
 
 
@@ -138,9 +137,9 @@ async def test_uninstalling_forgets_the_tokens_at_once_and_switches_the_clients_
     await ActivateClientIntegration(units, clock)(
         ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX)
     )
-    await ListDossiers(units, clock, octopus)("p1")
+    await ListDossiers(DossierCatalogue(units, clock, octopus))(DossiersOf("p1"))
     clock.advance(hours=1)
-    await UninstallExtension(units, clock)("p1")
+    await UninstallExtension(units, clock)(Uninstall("p1"))
     async with units() as uow:
         assert await uow.octopus.tokens("p1") is None
         assert (await uow.dossier_lists.lock("p1")).dossiers is None
@@ -149,8 +148,8 @@ async def test_uninstalling_forgets_the_tokens_at_once_and_switches_the_clients_
     assert stored is not None and not stored.is_installed and stored.activation.periods
     assert client is not None and not client.active and client.mailbox is not None  # history kept
     with pytest.raises(NotFound):
-        await GetExtension(units)("p1")
-    assert (await InstallExtension(units, clock)("p1")).created
+        await GetExtension(units)(ExtensionOf("p1"))
+    assert (await InstallExtension(units, clock)(Install("p1"))).created
 
 
 async def test_the_embedded_octopus_stand_in_consents_at_once(
@@ -158,13 +157,13 @@ async def test_the_embedded_octopus_stand_in_consents_at_once(
 ) -> None:
     callback = "http://127.0.0.1:8000/v1/octopus/callback"
     octopus = InMemoryOctopusAccount(clock, authorize_base=callback, consents_at_once=True)
-    await InstallExtension(units, clock)("p1")
-    url = await BeginConnect(units, clock, octopus, ALLOWED)("p1", RETURN_URL, BROWSER)
-    assert url.startswith(callback + "?code=stand-in&state=")
+    await InstallExtension(units, clock)(Install("p1"))
+    url = await BeginConnect(units, clock, octopus, ALLOWED)(StartLogin("p1", RETURN_URL, BROWSER))
+    assert url.authorize_url.startswith(callback + "?code=stand-in&state=")
     back = await CompleteConnect(units, clock, octopus)(
-        parse_qs(urlsplit(url).query)["state"][0], "stand-in", browser=BROWSER
+        FinishLogin(parse_qs(urlsplit(url.authorize_url).query)["state"][0], "stand-in", browser=BROWSER)
     )
-    assert back == f"{RETURN_URL}?octopus=connected"
+    assert back.return_to == f"{RETURN_URL}?octopus=connected"
 
 
 async def test_a_refresh_lost_to_another_process_uses_its_tokens_instead_of_disconnecting(
@@ -185,4 +184,4 @@ async def test_a_refresh_lost_to_another_process_uses_its_tokens_instead_of_disc
     await connect(units, clock, octopus, "p1")
     clock.advance(minutes=30)
     assert await fresh_access_token(units, clock, octopus, "p1") == "theirs"
-    assert (await GetExtension(units)("p1")).state == "connected"
+    assert (await GetExtension(units)(ExtensionOf("p1"))).state == "connected"

@@ -17,7 +17,7 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkF
 from application.errors import Unavailable
 from application.messages import BanqupMessage
 from application.ports.repositories import ExportQuery
-from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.client_integration import DeactivateClientIntegration, GetClientIntegration
-from application.use_cases.extension import InstallExtension, UninstallExtension
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
 from application.use_cases.import_clients import ClientRow, ImportBatch, ImportClients, RejectedRow
+from application.use_cases.install_extension import Install, InstallExtension
+from application.use_cases.uninstall_extension import Uninstall, UninstallExtension
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 
@@ -22,7 +24,7 @@ def row(
 
 @pytest.fixture
 async def importer(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> ImportClients:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     return ImportClients(units, clock)
 
 
@@ -32,7 +34,7 @@ async def test_new_clients_are_imported_then_left_unchanged(
     rows = [row(2, "c1", vat="BE 0123.456.749"), row(3, "c2", OTHER_MAILBOX)]
     first = await importer(ImportBatch(rows=rows))
     assert (first.imported, first.updated, first.unchanged, first.rejected) == (2, 0, 0, [])
-    stored = await GetClientIntegration(units)("p1", "c1")
+    stored = await GetClientIntegration(units)(IntegrationOf("p1", "c1"))
     assert stored.active and stored.mailbox == MAILBOX and stored.vat_number == "BE0123456749"
     commits = units.store.commits
     clock.advance(hours=1)
@@ -46,11 +48,11 @@ async def test_a_changed_address_is_an_update_that_keeps_the_history(
 ) -> None:
     await importer(ImportBatch(rows=[row(2)]))
     imported_at = clock.now()
-    await DeactivateClientIntegration(units, clock)("p1", "c1")
+    await DeactivateClientIntegration(units, clock)(DeactivateClient("p1", "c1"))
     changed_at = clock.advance(days=1)
     report = await importer(ImportBatch(rows=[row(2, mailbox=OTHER_MAILBOX, vat="BE0123456749")]))
     assert (report.imported, report.updated, report.unchanged) == (0, 1, 0)
-    stored = await GetClientIntegration(units)("p1", "c1")
+    stored = await GetClientIntegration(units)(IntegrationOf("p1", "c1"))
     assert [(h.mailbox, h.since) for h in stored.history] == [
         (MAILBOX, imported_at),
         (OTHER_MAILBOX, changed_at),
@@ -67,8 +69,8 @@ async def test_a_vat_number_alone_is_an_update(importer: ImportClients) -> None:
 async def test_each_bad_row_is_rejected_with_its_reason_and_the_rest_imported(
     importer: ImportClients, units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    await InstallExtension(units, clock)("gone")
-    await UninstallExtension(units, clock)("gone")
+    await InstallExtension(units, clock)(Install("gone"))
+    await UninstallExtension(units, clock)(Uninstall("gone"))
     rows = [
         row(2, "c1"),
         row(3, "c2", mailbox="compta@@atelier.be"),
@@ -105,7 +107,7 @@ async def test_a_dry_run_decides_the_same_and_writes_nothing(
     ]
     assert units.store.commits == commits
     assert set(units.store.integrations) == {("p1", "c1")}
-    assert (await GetClientIntegration(units)("p1", "c1")).mailbox == MAILBOX
+    assert (await GetClientIntegration(units)(IntegrationOf("p1", "c1"))).mailbox == MAILBOX
 
 
 async def test_the_same_client_twice_in_a_batch_ends_with_the_last_address(
@@ -113,4 +115,4 @@ async def test_the_same_client_twice_in_a_batch_ends_with_the_last_address(
 ) -> None:
     report = await importer(ImportBatch(rows=[row(2), row(3, mailbox=OTHER_MAILBOX)]))
     assert (report.imported, report.updated) == (1, 1)
-    assert (await GetClientIntegration(units)("p1", "c1")).mailbox == OTHER_MAILBOX
+    assert (await GetClientIntegration(units)(IntegrationOf("p1", "c1"))).mailbox == OTHER_MAILBOX

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases.metrics import AddAttemptCounts, AttemptCount, ReadOperationalFigures
+from application.use_cases.add_attempt_counts import AddAttemptCounts
+from application.use_cases.read_operational_figures import AttemptCount, ReadOperationalFigures
 from tests.builders import an_export
 from tests.conftest import FixedClock
 

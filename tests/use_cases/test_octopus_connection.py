@@ -12,14 +12,11 @@ from hypothesis import strategies as st
 from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Invalid
-from application.use_cases.extension import GetExtension, InstallExtension
-from application.use_cases.octopus_connection import (
-    BeginConnect,
-    CompleteConnect,
-    bound_state,
-    origin,
-    started_by,
-)
+from application.services.octopus_login import bound_state, origin, started_by
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.complete_connect import CompleteConnect, FinishLogin
+from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.install_extension import Install, InstallExtension
 from tests.conftest import FixedClock
 from tests.use_cases.conftest import BROWSER
 
@@ -43,8 +40,10 @@ async def test_a_default_port_names_the_same_origin(
     allowed: str,
     return_url: str,
 ) -> None:
-    await InstallExtension(units, clock)("p1")
-    assert await BeginConnect(units, clock, octopus, (allowed,))("p1", return_url, BROWSER)
+    await InstallExtension(units, clock)(Install("p1"))
+    assert (
+        await BeginConnect(units, clock, octopus, (allowed,))(StartLogin("p1", return_url, BROWSER))
+    ).authorize_url
 
 
 @pytest.mark.parametrize(
@@ -64,9 +63,9 @@ async def test_another_port_scheme_or_host_is_another_origin(
     allowed: str,
     return_url: str,
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     with pytest.raises(Invalid) as caught:
-        await BeginConnect(units, clock, octopus, (allowed,))("p1", return_url, BROWSER)
+        await BeginConnect(units, clock, octopus, (allowed,))(StartLogin("p1", return_url, BROWSER))
     assert caught.value.field == "returnUrl"
 
 
@@ -90,15 +89,17 @@ def test_a_state_is_completed_only_by_the_browser_it_was_made_for(browser: str, 
 async def test_a_callback_from_another_browser_is_refused_and_leaves_the_state_to_the_right_one(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, octopus: InMemoryOctopusAccount
 ) -> None:
-    await InstallExtension(units, clock)("p1")
+    await InstallExtension(units, clock)(Install("p1"))
     url = await BeginConnect(units, clock, octopus, ("https://partner.banqup.example",))(
-        "p1", "https://partner.banqup.example/x", BROWSER
+        StartLogin("p1", "https://partner.banqup.example/x", BROWSER)
     )
-    state = parse_qs(urlsplit(url).query)["state"][0]
+    state = parse_qs(urlsplit(url.authorize_url).query)["state"][0]
     complete = CompleteConnect(units, clock, octopus)
     for stranger in (None, "", "another-browser-secret"):
         with pytest.raises(Invalid) as caught:
-            await complete(state, "a-code", browser=stranger)
+            await complete(FinishLogin(state, "a-code", browser=stranger))
         assert caught.value.field == "state"
-    assert (await GetExtension(units)("p1")).state == "installed"
-    assert (await complete(state, "a-code", browser=BROWSER)).endswith("octopus=connected")
+    assert (await GetExtension(units)(ExtensionOf("p1"))).state == "installed"
+    assert (await complete(FinishLogin(state, "a-code", browser=BROWSER))).return_to.endswith(
+        "octopus=connected"
+    )

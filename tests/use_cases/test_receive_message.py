@@ -18,11 +18,8 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkF
 from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery, ExportRepository
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-)
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from domain.export import Export, ExportStatus
 from tests.builders import MAILBOX, a_message, an_export
@@ -95,7 +92,7 @@ async def test_skips_are_kept_for_integrated_clients_only(
     stranger = await receive(a_message(clock.now(), client="not-integrated", document="d"))
     assert (stranger.outcome, stranger.reason, stranger.export_id) == ("ignored", "client-inactive", None)
     clock.advance(hours=1)
-    await DeactivateClientIntegration(units, clock)("p1", "c1")
+    await DeactivateClientIntegration(units, clock)(DeactivateClient("p1", "c1"))
     inactive = await receive(a_message(clock.advance(minutes=1), document="after"))
     assert (inactive.outcome, inactive.reason) == ("skipped", "client-inactive")
     assert sorted(await exports(units)) == [
@@ -177,7 +174,7 @@ async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_ag
 ) -> None:
     receive = ReceiveDocumentMessage(units, clock)
     clock.advance(hours=1)
-    await DeactivateClientIntegration(units, clock)("p1", "c1")
+    await DeactivateClientIntegration(units, clock)(DeactivateClient("p1", "c1"))
     first = await receive(a_message(clock.advance(minutes=1), document="d"))
     assert (first.outcome, first.reason) == ("skipped", "client-inactive")
     await ActivateClientIntegration(units, clock)(

@@ -13,14 +13,13 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from application.errors import ApplicationError, Conflict, Invalid, NotFound
-from application.use_cases.client_integration import (
-    ActivateClient,
-    ActivateClientIntegration,
-    DeactivateClientIntegration,
-    GetClientIntegration,
-)
-from application.use_cases.exports import ClientExportHistory, ListExports, RetryExport
-from application.use_cases.octopus_connection import DossierView, ListDossiers
+from application.services.export_pages import ListExports
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.client_export_history import ClientExportHistory
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
+from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
+from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDossiers
+from application.use_cases.retry_export import Retry, RetryExport
 from application.views import ClientIntegrationView
 from domain.errors import InvalidValue
 from entrypoints.http.dependencies import use_case
@@ -64,14 +63,14 @@ class ClientPage:
 
     async def integration(self, partner_id: str, client_id: str) -> ClientIntegrationView | None:
         try:
-            return await self.get_client(partner_id, client_id)
+            return await self.get_client(IntegrationOf(partner_id=partner_id, client_id=client_id))
         except NotFound:
             return None
 
     async def dossiers(self, partner_id: str) -> list[DossierView] | None:
         """The connected account's dossiers; None when Octopus is not connected or not reachable."""
         try:
-            return await self.list_dossiers(partner_id)
+            return (await self.list_dossiers(DossiersOf(partner_id=partner_id))).items
         except ApplicationError:
             return None
 
@@ -236,7 +235,7 @@ async def retry_export(
     retry: NamedDependency[RetryExport],
 ) -> Redirect:
     """Puts a failed export of this client back in the queue and returns to its page."""
-    export = await retry(export_id, partner_id, client_id)
+    export = await retry(Retry(export_id=export_id, partner_id=partner_id, client_id=client_id))
     return Redirect(client_url(export.client_id, retried="true"), status_code=303)
 
 
@@ -247,7 +246,7 @@ async def deactivate_client(
     deactivate: NamedDependency[DeactivateClientIntegration],
 ) -> Redirect:
     """Stops this client's exports (R7); saving the configuration again activates it anew."""
-    await deactivate(partner_id, client_id)
+    await deactivate(DeactivateClient(partner_id=partner_id, client_id=client_id))
     return Redirect(client_url(client_id, deactivated="true"), status_code=303)
 
 

@@ -11,8 +11,9 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from application.errors import NotFound
-from application.use_cases.extension import GetExtension, SetExtensionActive
-from application.use_cases.octopus_connection import BeginConnect
+from application.use_cases.begin_connect import BeginConnect, StartLogin
+from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
 from entrypoints.http.browser import login_cookie
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import Anything, page
@@ -35,7 +36,7 @@ async def extension_page(
     confirm: Annotated[Literal["off"] | None, QueryParameter()] = None,
 ) -> Template:
     try:
-        extension = await get_extension(partner_id)
+        extension = await get_extension(ExtensionOf(partner_id=partner_id))
     except NotFound:
         extension = None
     return page(
@@ -57,7 +58,8 @@ async def connect(
     """To Octopus's login, bound to this browser; Octopus sends it back to this page with the outcome."""
     return_url = state.settings.public_url.rstrip("/") + PAGE
     cookie = login_cookie(request)
-    return Redirect(await begin(partner_id, return_url, str(cookie.value)), status_code=303, cookies=[cookie])
+    started = await begin(StartLogin(partner_id=partner_id, return_url=return_url, browser=str(cookie.value)))
+    return Redirect(started.authorize_url, status_code=303, cookies=[cookie])
 
 
 @post("/extension/active", dependencies={"switch": use_case("set_extension_active")})
@@ -67,10 +69,10 @@ async def switch_active(
     """The switch on, or off once confirmed; unchecked without confirmation asks for it first."""
     form = await request.form()
     if form.get("active") == "on":
-        await switch(partner_id, True, False)
+        await switch(SwitchExtension(partner_id=partner_id, active=True))
         return Redirect(f"{PAGE}?switched=on", status_code=303)
     if form.get("confirm") == "yes":
-        await switch(partner_id, False, True)
+        await switch(SwitchExtension(partner_id=partner_id, active=False, confirm=True))
         return Redirect(f"{PAGE}?switched=off", status_code=303)
     return Redirect(f"{PAGE}?confirm=off", status_code=303)
 

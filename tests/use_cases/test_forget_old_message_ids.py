@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.use_cases import message_ids
-from application.use_cases.message_ids import ForgetOldMessageIds
+from application.use_cases import forget_old_message_ids
+from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from domain.export import SkipReason
 from tests.builders import a_message
@@ -16,7 +16,7 @@ from tests.conftest import FixedClock
 async def test_ids_older_than_30_days_are_forgotten_in_chunks_and_newer_ones_kept(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(message_ids, "FORGOTTEN_A_TRANSACTION", 3)
+    monkeypatch.setattr(forget_old_message_ids, "FORGOTTEN_A_TRANSACTION", 3)
     async with units() as uow:
         await uow.messages.record([f"old-{n}" for n in range(7)], clock.now())
         await uow.messages.record(["on-the-day"], clock.advance(days=1))

@@ -1,14 +1,14 @@
-"""Use cases of a client's integration: activate, change the mailbox, deactivate (R5–R8)."""
+"""Activating a client, or changing its mailbox (R5, R6, R8)."""
 
 from __future__ import annotations
 
-from application.errors import ApplicationError, Conflict, Invalid, NotFound
+from application.errors import ApplicationError, Conflict, Invalid
 from application.ports.clock import Clock
-from application.ports.octopus import Dossier
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.use_cases.octopus_connection import ListDossiers
+from application.services.dossiers import DossierCatalogue
 from application.views import ClientIntegrationView, Struct, WarningView
 from domain.client_integration import ClientIntegration
+from domain.dossier import Dossier
 from domain.identifiers import normalize_vat_number
 from domain.mailbox import NOT_OCTOPUS_IMPORT, Mailbox
 
@@ -45,7 +45,9 @@ class ActivateClientIntegration:
     Anything unusual is accepted with a warning, never silently (R5, R8).
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, dossiers: ListDossiers | None = None) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, dossiers: DossierCatalogue | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._dossiers = dossiers
@@ -102,40 +104,3 @@ def _compare_vat(dossier: Dossier, vat_number: str | None) -> list[str]:
     if vat_number is not None and normalize_vat_number(dossier.vat_number) != vat_number:
         return ["dossier-vat-mismatch"]
     return []
-
-
-class DeactivateClientIntegration:
-    """Switches a client off; it can be activated again later (R7)."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def __call__(self, partner_id: str, client_id: str) -> None:
-        async with self._uow() as uow:
-            integration = await uow.integrations.get(partner_id, client_id)
-            if integration is None:
-                raise NotFound("this client has no Octopus integration")
-            if integration.deactivate(self._clock.now()):
-                await uow.commit()
-
-
-class GetClientIntegration:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-
-    async def __call__(self, partner_id: str, client_id: str) -> ClientIntegrationView:
-        async with self._uow() as uow:
-            integration = await uow.integrations.get(partner_id, client_id)
-            if integration is None:
-                raise NotFound("this client has no Octopus integration")
-            return ClientIntegrationView.of(integration)
-
-
-class ListClientIntegrations:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-
-    async def __call__(self, partner_id: str | None = None) -> list[ClientIntegrationView]:
-        async with self._uow() as uow:
-            return [ClientIntegrationView.of(i) for i in await uow.integrations.list(partner_id)]

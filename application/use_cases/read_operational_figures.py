@@ -1,13 +1,11 @@
-"""Figures for operators' dashboards and probes: exports by status, the delivery queue, how long
-delivery takes, and the export attempts by outcome and reason."""
+"""Figures for operators' dashboards: exports by status, the delivery queue, how long delivery takes,
+and the export attempts by outcome and reason."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
 from datetime import timedelta
 
-from application.ports.attempt_counts import AttemptKind
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
@@ -56,18 +54,6 @@ class ReadOperationalFigures:
         )
 
 
-class AddAttemptCounts:
-    """Adds a worker's export attempts since it last did to the totals all workers add to."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-
-    async def __call__(self, counts: Mapping[AttemptKind, int]) -> None:
-        async with self._uow() as uow:
-            await uow.attempt_counts.add(counts)
-            await uow.commit()
-
-
 def _quantiles(seconds: list[float]) -> dict[str, float]:
     if not seconds:
         return {}
@@ -75,14 +61,3 @@ def _quantiles(seconds: list[float]) -> dict[str, float]:
         return {str(q): seconds[0] for q in QUANTILES}
     cuts = statistics.quantiles(seconds, n=100, method="inclusive")
     return {str(q): cuts[round(q * 100) - 1] for q in QUANTILES}
-
-
-class CheckDatabase:
-    """Reads one small table; raises `Unavailable` when the database cannot answer."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-
-    async def __call__(self) -> None:
-        async with self._uow() as uow:
-            await uow.outbox.depth()

@@ -1,18 +1,26 @@
-"""Octopus allows 150 calls a day to `/dossiers` (CONTRACTS §6). A partner's dossier list is kept
-with the times of the calls made for it, in the database, so every process of octobridge counts
-against the same budget."""
+"""Octopus dossiers and the daily budget of calls for their list: Octopus allows 150 calls a day to
+`/dossiers` (CONTRACTS §6). A partner's dossier list is kept with the times of the calls made for it,
+in the database, so every process of octobridge counts against the same budget."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from application.ports.octopus import Dossier
-
 DAILY_LIMIT = 150
 DAY = timedelta(days=1)
 # Fresh for 10 minutes: at most 144 refreshes a day, leaving a few calls for failures and retries.
 FRESH_FOR = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """An Octopus dossier as the accountant picks it: name, VAT number and mailbox when known."""
+
+    id: int
+    name: str
+    vat_number: str | None
+    mailbox: str | None
 
 
 @dataclass
