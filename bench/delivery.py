@@ -57,7 +57,7 @@ from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.ubl import PeppolUblToolkit
 from application.ports.documents import SourceDocument
 from application.rendering import original_ubl_first
-from application.use_cases.delivery import compose
+from application.use_cases.deliver_export import compose
 from domain.export import AttemptOutcome, Export, ExportStatus
 from entrypoints.cli.runtime import settle_the_collector
 from entrypoints.settings import Settings

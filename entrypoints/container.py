@@ -41,10 +41,11 @@ from application.use_cases.activate_client_integration import ActivateClientInte
 from application.use_cases.add_attempt_counts import AddAttemptCounts
 from application.use_cases.begin_connect import BeginConnect
 from application.use_cases.check_database import CheckDatabase
+from application.use_cases.claim_due_exports import ClaimDueExports
 from application.use_cases.client_export_history import ClientExportHistory
 from application.use_cases.complete_connect import CompleteConnect
 from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
-from application.use_cases.delivery import ClaimDueExports, DeliverExport
+from application.use_cases.deliver_export import DeliverExport
 from application.use_cases.export_history import ExportHistory
 from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
 from application.use_cases.get_client_integration import GetClientIntegration

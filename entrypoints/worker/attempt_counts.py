@@ -10,7 +10,7 @@ import structlog
 
 from application.errors import ApplicationError
 from application.ports.attempt_counts import AttemptKind
-from application.use_cases.delivery import DeliveryResult
+from application.use_cases.deliver_export import DeliveryResult
 
 log = structlog.get_logger("octobridge.worker")
 

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 
 from application.errors import ApplicationError
-from application.use_cases.delivery import DeliveryResult
+from application.use_cases.deliver_export import DeliveryResult
 from domain.export import AttemptOutcome, Export, ExportStatus
 from entrypoints.worker.attempt_counts import AttemptCounter
 

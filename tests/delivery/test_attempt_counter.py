@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from application.attempts import AttemptReason
 from application.errors import Unavailable
 from application.ports.attempt_counts import AttemptKind
-from application.use_cases.delivery import DeliveryResult
+from application.use_cases.deliver_export import DeliveryResult
 from domain.export import AttemptOutcome, ExportStatus
 from entrypoints.worker.attempt_counts import AttemptCounter
 

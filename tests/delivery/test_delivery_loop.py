@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from application.use_cases.delivery import DeliveryResult
+from application.use_cases.deliver_export import DeliveryResult
 from domain.export import AttemptOutcome, Export, ExportStatus
 from entrypoints.worker.delivery import DeliveryLoop
 from tests.builders import an_export

@@ -30,12 +30,8 @@ from application.ports.documents import (
     SourceDocument,
 )
 from application.ports.mailer import Mailer, OutgoingMail
-from application.use_cases.delivery import (
-    ClaimDueExports,
-    DeliverExport,
-    DeliveryResult,
-    attachment_name,
-)
+from application.use_cases.claim_due_exports import ClaimDueExports
+from application.use_cases.deliver_export import DeliverExport, DeliveryResult, attachment_name
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from application.use_cases.retry_export import Retry, RetryExport
 from domain.export import AttemptOutcome, Export, ExportStatus

@@ -1,9 +1,9 @@
-"""Delivering queued exports: claim, fetch, render, send, record (R13, R15, R16)."""
+"""Delivering one claimed export: fetch, render, send, record (R13, R15, R16)."""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from application.attempts import AttemptReason, Step, Verdict, judge
 from application.errors import ApplicationError, Conflict, Unavailable
@@ -46,20 +46,6 @@ def compose(export: Export, document: RenderedDocument, message_id: str) -> Outg
         attachment_name=attachment_name(document.number),
         attachment=document.xml,
     )
-
-
-class ClaimDueExports:
-    """Leases up to `limit` due exports to this worker and reads them; no other worker gets them
-    until the lease ends. Outbox rows of exports no longer queued are dropped."""
-
-    def __init__(self, ledger: DeliveryLedger, clock: Clock, lease: timedelta = timedelta(minutes=5)) -> None:
-        self._ledger = ledger
-        self._clock = clock
-        self._lease = lease
-
-    async def __call__(self, limit: int) -> list[Export]:
-        now = self._clock.now()
-        return await self._ledger.claim(now, now + self._lease, limit)
 
 
 class DeliveryResult(Struct):
