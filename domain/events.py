@@ -27,6 +27,11 @@ _KINDS = {"INVOICE": DocumentKind.INVOICE, "CREDIT_NOTE": DocumentKind.CREDIT_NO
 MAX_ID = 200
 
 
+def triggers_export(category: str, message_type: str) -> bool:
+    """Whether a message of `category` and `message_type` can tell of an approval or a sending at all."""
+    return category == "document" and any(message_type == trigger for trigger, _ in _TRIGGERS)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentEvent:
     """Something that happened to a client's document, at `occurred_at`, told in message `message_id`."""

@@ -28,7 +28,8 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
 from application.ports.mailer import Mailer
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.transaction_runner import TransactionRunner
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.client_integration import (
     ActivateClientIntegration,
     DeactivateClientIntegration,
@@ -66,13 +67,13 @@ def _units_of_work(engine: AsyncEngine, cipher: TokenCipher) -> SqlAlchemyUnitOf
     return SqlAlchemyUnitOfWorkFactory(session_factory(engine), cipher)
 
 
-async def _intake_units(
+async def _intake_transactions(
     engine: AsyncEngine, units: SqlAlchemyUnitOfWorkFactory, cipher: TokenCipher
-) -> AsyncIterator[UnitOfWorkFactory]:
-    """Message intake's units of work: on a SQLite file, a writer thread of its own takes each
-    batch's transaction in one hop (docs/decisions/0003); elsewhere the common ones."""
+) -> AsyncIterator[TransactionRunner]:
+    """Where message intake runs its transactions: on a SQLite file, a writer thread of its own takes
+    each batch's transaction in one hop (docs/decisions/0003); elsewhere the common units of work."""
     if not SqliteWriter.serves(engine.url):
-        yield units
+        yield UnitOfWorkRunner(units)
         return
     writer = SqliteWriter(engine.url, cipher)
     try:
@@ -162,7 +163,7 @@ class Infrastructure(containers.DeclarativeContainer):
     engine = providers.Resource(_engine, settings.provided.database_url)
     cipher = providers.Singleton(TokenCipher, settings.provided.secret_key)
     units_of_work = providers.Singleton(_units_of_work, engine, cipher)
-    intake_units = providers.Resource(_intake_units, engine, units_of_work, cipher)
+    intake_transactions = providers.Resource(_intake_transactions, engine, units_of_work, cipher)
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
     lease = providers.Callable(_seconds, settings.provided.lease_seconds)
@@ -201,7 +202,7 @@ class UseCases(containers.DeclarativeContainer):
     list_clients = providers.Factory(ListClientIntegrations, uow)
     import_clients = providers.Factory(ImportClients, uow, clock)
     # one per process: messages received together share a transaction (group commit)
-    receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_units, clock)
+    receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_transactions, clock)
     forget_old_message_ids = providers.Factory(ForgetOldMessageIds, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)

@@ -24,6 +24,7 @@ from application.errors import (
 )
 from application.ports.documents import RenderedDocument, SourceDocument
 from application.ports.mailer import OutgoingMail
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.delivery import (
     RENDERED_ON_A_THREAD_FROM,
     ClaimDueExports,
@@ -101,7 +102,7 @@ class World:
         return DeliverExport(self.units, self.clock, self.banqup, self.renderer, self.relay, SCHEDULE)
 
     async def queue(self, document: str = "doc-1") -> str:
-        outcome = await ReceiveDocumentMessage(self.units, self.clock)(
+        outcome = await ReceiveDocumentMessage(UnitOfWorkRunner(self.units), self.clock)(
             a_message(self.clock.now(), document=document)
         )
         assert outcome.export_id is not None

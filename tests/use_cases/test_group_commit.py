@@ -16,6 +16,7 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkF
 from application.errors import Unavailable
 from application.messages import BanqupMessage
 from application.ports.repositories import ExportQuery
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from tests.builders import MAILBOX, a_message
@@ -84,12 +85,12 @@ def test_a_batch_answers_each_caller_as_one_transaction_per_message_would(
 
     async def one_by_one() -> Seen:
         units = InMemoryUnitOfWorkFactory(copy.deepcopy(base.store))
-        receive = ReceiveDocumentMessage(units, clock)
+        receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
         return await _seen(units, [await receive(m) for m in batch])
 
     async def together() -> Seen:
         units = InMemoryUnitOfWorkFactory(copy.deepcopy(base.store))
-        receive, commits = ReceiveDocumentMessage(units, clock), units.store.commits
+        receive, commits = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock), units.store.commits
         outcomes = await asyncio.gather(*(receive(m) for m in batch))
         assert units.store.commits - commits <= 1  # they all went in one transaction
         return await _seen(units, list(outcomes))
@@ -99,7 +100,7 @@ def test_a_batch_answers_each_caller_as_one_transaction_per_message_would(
 
 async def test_repeats_inside_a_batch_are_answered_repeat(clock: FixedClock) -> None:
     units = await _world(clock)
-    receive, commits = ReceiveDocumentMessage(units, clock), units.store.commits
+    receive, commits = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock), units.store.commits
     at = clock.advance(minutes=1)
     first = a_message(at, message_id="m1", document="d1")
     outcomes = await asyncio.gather(
@@ -149,7 +150,7 @@ class _RacedUnits(InMemoryUnitOfWorkFactory):
 async def test_a_batch_that_loses_a_race_goes_again_one_message_at_a_time(clock: FixedClock) -> None:
     world = await _world(clock)
     units = _RacedUnits(world.store)
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     at = clock.advance(minutes=1)
     outcomes = await asyncio.gather(
         *(receive(a_message(at, message_id=f"m{n}", document=f"d{n}")) for n in (1, 2, 3))
@@ -179,7 +180,7 @@ class _DownUnits(InMemoryUnitOfWorkFactory):
 async def test_a_database_that_is_down_fails_the_whole_batch_at_once(clock: FixedClock) -> None:
     world = await _world(clock)
     units = _DownUnits(world.store)
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     at = clock.advance(minutes=1)
     results = await asyncio.gather(
         *(receive(a_message(at, document=f"d{n}")) for n in range(3)), return_exceptions=True
@@ -190,7 +191,7 @@ async def test_a_database_that_is_down_fails_the_whole_batch_at_once(clock: Fixe
 
 async def test_a_caller_that_gives_up_before_its_batch_is_left_out(clock: FixedClock) -> None:
     units = await _world(clock)
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     at = clock.advance(minutes=1)
     kept = asyncio.create_task(receive(a_message(at, message_id="m1", document="d1")))
     gone = asyncio.create_task(receive(a_message(at, message_id="m2", document="d2")))
