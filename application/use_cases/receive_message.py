@@ -88,7 +88,7 @@ class ReceiveDocumentMessage:
         match decision.action:
             case IntakeAction.REQUEUE:
                 assert earlier is not None
-                if decision.mailbox is not None:
+                if decision.mailbox is not None:  # there is one whenever the client is active
                     earlier.queued_after_skip(event.occurred_at, decision.mailbox)
                     batch.queued[earlier.id] = None
                 return _outcome(event.message_id, decision, earlier)
