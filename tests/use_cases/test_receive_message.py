@@ -33,7 +33,7 @@ from domain.export import Export, ExportStatus
 from domain.policy import ExportPolicy
 from tests.builders import MAILBOX, a_message, an_export
 from tests.conftest import FixedClock
-from tests.use_cases.test_group_commit import _world
+from tests.use_cases.test_receive_message_together import _world
 
 pytestmark = pytest.mark.usefixtures("active_client")
 
