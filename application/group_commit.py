@@ -33,13 +33,14 @@ class GroupCommit(Generic[Item, Result]):
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def __call__(self, item: Item) -> Result:
-        """`item`'s result, once written; raises what writing it raised."""
+    def __call__(self, item: Item) -> asyncio.Future[Result]:
+        """`item`'s result, once written, or what writing it raised. A future rather than a coroutine,
+        so that the caller awaits it without a frame in between; cancelling it gives up."""
         answer: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, answer))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_while_waited_for())
-        return await answer
+        return answer
 
     async def _write_while_waited_for(self) -> None:
         """Writes batches until nobody waits."""

@@ -55,10 +55,9 @@ async def test_items_that_arrive_during_a_batch_go_together_into_the_next_up_to_
     ledger = Ledger()
     ledger.release.clear()
     group = GroupCommit(ledger.write, limit=3)
-    first = asyncio.create_task(group(0))
+    first = group(0)
     await ledger.started.wait()  # the first batch is being written
-    waiting = [asyncio.create_task(group(n)) for n in range(1, 6)]
-    await asyncio.sleep(0)
+    waiting = [group(n) for n in range(1, 6)]
     ledger.release.set()
     assert await first == 0
     assert [await w for w in waiting] == [2, 4, 6, 8, 10]
@@ -105,9 +104,7 @@ async def test_a_database_that_cannot_be_reached_fails_the_whole_batch_at_once()
 async def test_a_caller_that_gives_up_before_its_batch_begins_is_left_out() -> None:
     ledger = Ledger()
     group = GroupCommit(ledger.write)
-    kept = asyncio.create_task(group(1))
-    gone = asyncio.create_task(group(2))
-    await asyncio.sleep(0)  # both are waiting for the writer, which has not begun
+    kept, gone = group(1), group(2)  # both wait for the writer, which has not begun
     gone.cancel()
     assert await kept == 2
     with pytest.raises(asyncio.CancelledError):
