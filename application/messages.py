@@ -13,7 +13,6 @@ from domain.errors import InvalidValue
 from domain.events import DocumentEvent
 
 MAX_MESSAGE_BYTES = 64 * 1024
-EXPORTING_TYPES = frozenset({"approved", "sent"})
 
 
 class MessageData(Struct):
@@ -37,11 +36,6 @@ class BanqupMessage(Struct):
     subject: Text | None = None
     resource_id: Text | None = None
     channel: Text | None = None
-
-    @property
-    def may_export(self) -> bool:
-        """A document approval or sending: only those can lead to an export (R10)."""
-        return self.category == "document" and self.type in EXPORTING_TYPES
 
     def event(self) -> DocumentEvent:
         """The document event; `Invalid` naming the field when one is missing or wrong."""

@@ -24,7 +24,13 @@ class DocumentKind(StrEnum):
 
 _TRIGGERS = {("approved", "PURCHASES"): Direction.PURCHASE, ("sent", "SALES"): Direction.SALES}
 _KINDS = {"INVOICE": DocumentKind.INVOICE, "CREDIT_NOTE": DocumentKind.CREDIT_NOTE}
+_TRIGGER_TYPES = frozenset(trigger for trigger, _ in _TRIGGERS)
 MAX_ID = 200
+
+
+def triggers_export(category: str, message_type: str) -> bool:
+    """Whether a message of `category` and `message_type` can tell of an approval or a sending at all."""
+    return category == "document" and message_type in _TRIGGER_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,9 +34,10 @@ from application.ports.delivery_ledger import DeliveryLedger
 from application.ports.documents import DocumentRenderer, DocumentSource, ExportStatusReports
 from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
+from application.ports.transaction_runner import TransactionRunner
 from application.ports.ubl import UblTools
-from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.dossiers import DossierCatalogue
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClientIntegration
 from application.use_cases.add_attempt_counts import AddAttemptCounts
 from application.use_cases.begin_connect import BeginConnect
@@ -91,13 +92,13 @@ def _delivery_ledger(engine: AsyncEngine, units: SqlAlchemyUnitOfWorkFactory) ->
     return UnitOfWorkDeliveryLedger(units)
 
 
-async def _intake_units(
+async def _intake_transactions(
     engine: AsyncEngine, units: SqlAlchemyUnitOfWorkFactory, cipher: TokenCipher
-) -> AsyncIterator[UnitOfWorkFactory]:
-    """Message intake's units of work: on a SQLite file, a writer thread of its own takes each
-    batch's transaction in one hop (docs/decisions/0003); elsewhere the common ones."""
+) -> AsyncIterator[TransactionRunner]:
+    """Where message intake runs its transactions: on a SQLite file, a writer thread of its own takes
+    each batch's transaction in one hop (docs/decisions/0003); elsewhere the common units of work."""
     if not SqliteWriter.serves(engine.url):
-        yield units
+        yield UnitOfWorkRunner(units)
         return
     writer = SqliteWriter(engine.url, cipher)
     try:
@@ -201,7 +202,7 @@ class Infrastructure(containers.DeclarativeContainer):
     cipher = providers.Singleton(TokenCipher, settings.provided.secret_key)
     units_of_work = providers.Singleton(_units_of_work, engine, cipher)
     delivery_ledger = providers.Singleton(_delivery_ledger, engine, units_of_work)
-    intake_units = providers.Resource(_intake_units, engine, units_of_work, cipher)
+    intake_transactions = providers.Resource(_intake_transactions, engine, units_of_work, cipher)
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
     lease = providers.Callable(_seconds, settings.provided.lease_seconds)
@@ -248,7 +249,7 @@ class UseCases(containers.DeclarativeContainer):
     list_clients = providers.Factory(ListClientIntegrations, uow)
     import_clients = providers.Factory(ImportClients, uow, clock)
     # one per process: messages received together share a transaction (group commit)
-    receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_units, clock)
+    receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_transactions, clock)
     forget_old_message_ids = providers.Factory(ForgetOldMessageIds, uow, clock)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)

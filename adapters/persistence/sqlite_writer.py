@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.persistence.engine import create_blocking_sqlite_engine
 from adapters.persistence.token_cipher import TokenCipher
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.ports.transaction_runner import TransactionRunner
+from application.ports.unit_of_work import UnitOfWork
+from application.unit_of_work_runner import UnitOfWorkRunner
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class SqliteWriter(UnitOfWorkFactory):
+class SqliteWriter(TransactionRunner):
     """Runs each transaction body on the writer's thread, in its own event loop, one body after the
     other. The thread starts with the writer; `close` stops it."""
 
@@ -40,19 +42,19 @@ class SqliteWriter(UnitOfWorkFactory):
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sqlite-writer", daemon=True)
         self._thread.start()
+        # Its units of work block the loop they run on while SQLite works: the writer's own, only.
+        self._there = UnitOfWorkRunner(self._unit_of_work)
 
     @staticmethod
     def serves(url: URL) -> bool:
         """Whether `url` is a SQLite file: another connection would not see an in-memory database."""
         return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
-    def __call__(self) -> SqlAlchemyUnitOfWork:
-        """A unit of work for the writer's thread (`run` takes the body there): anywhere else, it
-        would block its event loop while SQLite works."""
+    def _unit_of_work(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._sessions, self._cipher, self._turns)
 
     async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        there = asyncio.run_coroutine_threadsafe(super().run(body), self._loop)
+        there = asyncio.run_coroutine_threadsafe(self._there.run(body), self._loop)
         return await asyncio.wrap_future(there)
 
     def close(self) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Protocol, Self
 
 from application.ports.attempt_counts import AttemptCounts
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
@@ -53,17 +52,7 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-T = TypeVar("T")
-
-
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork:
         """A fresh unit of work, for one use case call; nothing is open until its block begins."""
         ...
-
-    async def run(self, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        """Runs `body` in a unit of work wherever the database wants it, and returns what it returns.
-        Here by default; a database may run it elsewhere (a thread of its own), so `body` should
-        touch nothing but the unit of work and what it was given."""
-        async with self() as uow:
-            return await body(uow)

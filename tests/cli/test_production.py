@@ -14,6 +14,7 @@ from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.mail.smtp import SmtpMailer
 from adapters.octopus import HttpOctopusAccount
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.unit_of_work_runner import UnitOfWorkRunner
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings, SettingsError
@@ -88,7 +89,7 @@ async def test_a_fully_configured_production_start_builds_no_stand_in(
         assert type(await resolved(infrastructure.mailer)) is SmtpMailer
         assert type(await resolved(infrastructure.octopus_account)) is HttpOctopusAccount
         assert type(await resolved(infrastructure.documents)) is HttpBanqupDocuments
-        assert type(await resolved(infrastructure.intake_units)) is SqlAlchemyUnitOfWorkFactory
+        assert type(await resolved(infrastructure.intake_transactions)) is UnitOfWorkRunner
         assert type(await resolved(infrastructure.units_of_work)) is SqlAlchemyUnitOfWorkFactory
     assert not (tmp_path / "secrets.json").exists()
 

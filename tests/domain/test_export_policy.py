@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.client_integration import ClientIntegration
-from domain.events import DocumentEvent
-from domain.export import SkipReason
+from domain.events import Direction, DocumentEvent, DocumentKind
+from domain.export import Export, ExportStatus, SkipReason
 from domain.extension import ConnectionState, Extension
 from domain.mailbox import Mailbox
-from domain.policy import ExportPolicy
+from domain.policy import ExportPolicy, IntakeAction
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 MAILBOXES = [Mailbox(f"uid-{n:06d}-01@import.octopus.be") for n in range(3)]
@@ -95,22 +95,43 @@ KINDS = st.sampled_from(
 ANY_MOMENT = st.integers(min_value=-60, max_value=8 * 73 * 60).map(lambda m: START + timedelta(minutes=m))
 
 
+TRIGGERS = {("approved", "PURCHASES"), ("sent", "SALES")}
+EARLIER = st.sampled_from([None, *ExportStatus])  # the export of the same document's approval or sending
+
+
+def an_export(status: ExportStatus) -> Export:
+    return Export(
+        id="e",
+        partner_id="p",
+        client_id="c",
+        document_id="d",
+        direction=Direction.PURCHASE,
+        kind=DocumentKind.INVOICE,
+        occurred_at=START,
+        created_at=START,
+        status=status,
+        skip_reason=SkipReason.CLIENT_INACTIVE if status is ExportStatus.SKIPPED else None,
+    )
+
+
 @settings(max_examples=400)
 @given(
     extension_switches=timeline(with_mailbox=False),
     client_switches=timeline(with_mailbox=True),
     kind_and_folder=KINDS,
     data=st.data(),
-    repeat=st.booleans(),
+    seen=st.booleans(),
+    earlier_status=EARLIER,
     installed=st.booleans(),
     integrated=st.booleans(),
 )
-def test_the_policy_decides_as_r9_says(
+def test_the_policy_decides_as_r9_to_r11_say(
     extension_switches: list[Switch],
     client_switches: list[Switch],
     kind_and_folder: tuple[str, str],
     data: st.DataObject,
-    repeat: bool,
+    seen: bool,
+    earlier_status: ExportStatus | None,
     installed: bool,
     integrated: bool,
 ) -> None:
@@ -122,40 +143,64 @@ def test_the_policy_decides_as_r9_says(
     extension = build_extension(extension_switches) if installed else None
     integration = build_integration(client_switches) if integrated else None
     document_event = DocumentEvent("m", "p", "c", "d", "document", kind, folder, "INVOICE", occurred_at)
+    earlier = an_export(earlier_status) if earlier_status is not None else None
 
-    decision = ExportPolicy().decide(document_event, extension, integration, repeat=repeat)
+    decision = ExportPolicy().decide(
+        document_event, seen=seen, earlier=earlier, extension=extension, integration=integration
+    )
 
     def on(switches: list[Switch], present: bool) -> bool:
         state = state_at(switches, occurred_at)
         return present and state is not None and state.on
 
-    # R9 in one line: approved purchase or sent sale, both switched on at that moment, never twice.
-    expected = (
-        not repeat
-        and (kind, folder) in {("approved", "PURCHASES"), ("sent", "SALES")}
-        and on(extension_switches, installed)
-        and on(client_switches, integrated)
-    )
-    assert decision.export == expected
-    if expected:
-        assert decision.mailbox == mailbox_at(client_switches, occurred_at)
-        return
-    assert decision.mailbox is None
-    if repeat:
-        assert decision.reason is SkipReason.REPEAT
-    elif (kind, folder) not in {("approved", "PURCHASES"), ("sent", "SALES")}:
-        assert decision.reason is SkipReason.NOT_APPROVAL_OR_SENDING
-    else:
+    def why_not() -> SkipReason:
         first_on = [s.at for s in (extension_switches if installed else []) if s.on]
         if not on(extension_switches, installed):
             before = bool(first_on) and occurred_at < first_on[0]
-            assert decision.reason is (
-                SkipReason.BEFORE_ACTIVATION if before else SkipReason.EXTENSION_INACTIVE
-            )
-        else:
-            first_client = [s.at for s in (client_switches if integrated else []) if s.on]
-            before = bool(first_client) and occurred_at < first_client[0]
-            assert decision.reason is (SkipReason.BEFORE_ACTIVATION if before else SkipReason.CLIENT_INACTIVE)
+            return SkipReason.BEFORE_ACTIVATION if before else SkipReason.EXTENSION_INACTIVE
+        first_client = [s.at for s in (client_switches if integrated else []) if s.on]
+        before = bool(first_client) and occurred_at < first_client[0]
+        return SkipReason.BEFORE_ACTIVATION if before else SkipReason.CLIENT_INACTIVE
+
+    # R9 in one line: approved purchase or sent sale, both switched on at that moment, never twice.
+    may_go = on(extension_switches, installed) and on(client_switches, integrated)
+    mailbox = mailbox_at(client_switches, occurred_at)
+    expected: tuple[IntakeAction, SkipReason | None, Mailbox | None]
+    if seen:  # the message id was recorded before (R11)
+        expected = (IntakeAction.REPEAT, SkipReason.REPEAT, None)
+    elif (kind, folder) not in TRIGGERS:  # R10
+        expected = (IntakeAction.IGNORE, SkipReason.NOT_APPROVAL_OR_SENDING, None)
+    elif earlier_status not in (None, ExportStatus.SKIPPED):  # the document went already (R11)
+        expected = (IntakeAction.REPEAT, SkipReason.REPEAT, None)
+    elif earlier_status is ExportStatus.SKIPPED:
+        expected = (
+            (IntakeAction.REQUEUE, None, mailbox) if may_go else (IntakeAction.LEAVE_SKIPPED, why_not(), None)
+        )
+    elif may_go:
+        expected = (IntakeAction.QUEUE, None, mailbox)
+    elif installed and integrated:  # a skip worth showing in the client's history
+        expected = (IntakeAction.SKIP, why_not(), None)
+    else:
+        expected = (IntakeAction.IGNORE, why_not(), None)
+    assert (decision.action, decision.reason, decision.mailbox) == expected
+
+
+@given(
+    category=st.sampled_from(["document", "space", "Document", ""]) | st.text(max_size=8),
+    message_type=st.sampled_from(["approved", "sent", "paid", "created", "Approved"]) | st.text(max_size=8),
+)
+def test_a_message_is_ignored_by_its_category_and_type_unless_it_may_tell_of_an_approval_or_sending(
+    category: str, message_type: str
+) -> None:
+    screened = ExportPolicy().screen(category, message_type)
+    if category == "document" and message_type in {"approved", "sent"}:
+        assert screened is None
+    else:
+        assert screened is not None
+        assert (screened.action, screened.reason) == (
+            IntakeAction.IGNORE,
+            SkipReason.NOT_APPROVAL_OR_SENDING,
+        )
 
 
 def test_a_late_message_is_judged_by_when_the_document_was_approved() -> None:
@@ -168,6 +213,8 @@ def test_a_late_message_is_judged_by_when_the_document_was_approved() -> None:
     approved_on_day_one = DocumentEvent(
         "m", "p", "c", "d", "document", "approved", "PURCHASES", "INVOICE", START + timedelta(days=1)
     )
-    decision = ExportPolicy().decide(approved_on_day_one, extension, integration, repeat=False)
-    assert decision.export
+    decision = ExportPolicy().decide(
+        approved_on_day_one, seen=False, earlier=None, extension=extension, integration=integration
+    )
+    assert decision.action is IntakeAction.QUEUE
     assert decision.mailbox == MAILBOXES[0]  # the address in force then, not the one changed since (R6)

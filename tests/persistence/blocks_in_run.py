@@ -1,4 +1,4 @@
-"""The contract suite's `async with units() as uow:` blocks, each run through a factory's `run`."""
+"""The contract suite's `async with units() as uow:` blocks, each run through a `TransactionRunner`."""
 
 from __future__ import annotations
 
@@ -7,26 +7,27 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, cast
 
+from application.ports.transaction_runner import TransactionRunner
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class BlocksInRun(UnitOfWorkFactory):
-    """Each `async with` block is one `factory.run(body)`: the body hands its unit of work to the
+    """Each `async with` block is one `transactions.run(body)`: the body hands its unit of work to the
     block and waits until the block ends, then ends the same way (returning, or raising what the
     block raised). The block's calls on the unit of work and its repositories are made where `run`
     put the body: on the SQLite writer's thread, the unit of work opens, commits, rolls back and
     translates errors there, as it does for the use cases."""
 
-    def __init__(self, factory: UnitOfWorkFactory) -> None:
-        self._factory = factory
+    def __init__(self, transactions: TransactionRunner) -> None:
+        self._transactions = transactions
 
     def __call__(self) -> UnitOfWork:
-        return cast(UnitOfWork, _Block(self._factory))
+        return cast(UnitOfWork, _Block(self._transactions))
 
 
 class _Block:
-    def __init__(self, factory: UnitOfWorkFactory) -> None:
-        self._factory = factory
+    def __init__(self, transactions: TransactionRunner) -> None:
+        self._transactions = transactions
 
     async def __aenter__(self) -> _There:
         here = asyncio.get_running_loop()
@@ -39,7 +40,7 @@ class _Block:
             here.call_soon_threadsafe(handed.set_result, (uow, there, ended))
             await ended
 
-        self._run = asyncio.ensure_future(self._factory.run(body))
+        self._run = asyncio.ensure_future(self._transactions.run(body))
         await asyncio.wait([handed, self._run], return_when=asyncio.FIRST_COMPLETED)
         if not handed.done():
             await self._run  # it failed before the body began: raise why

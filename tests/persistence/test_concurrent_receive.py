@@ -10,6 +10,7 @@ import pytest
 
 from application.ports.repositories import ExportQuery
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.install_extension import Install, InstallExtension
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -39,7 +40,10 @@ async def _race(url: str, truncate: bool, clock: FixedClock) -> None:
         async for second in sqlalchemy_units(url, truncate=False):
             await _prepare(first, clock)
             at = clock.advance(minutes=1)
-            receivers = ReceiveDocumentMessage(first, clock), ReceiveDocumentMessage(second, clock)
+            receivers = (
+                ReceiveDocumentMessage(UnitOfWorkRunner(first), clock),
+                ReceiveDocumentMessage(UnitOfWorkRunner(second), clock),
+            )
             outcomes: Counter[str] = Counter()
             for n in range(ROUNDS):
                 results = await asyncio.gather(

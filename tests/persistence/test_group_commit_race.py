@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from application.ports.repositories import ExportQuery
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.transaction_runner import TransactionRunner
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from tests.builders import a_message
 from tests.conftest import FixedClock
@@ -23,22 +24,26 @@ from tests.persistence.test_concurrent_receive import _prepare
 DOCUMENTS = 40
 
 
-def _another_engine(url: str) -> AsyncIterator[UnitOfWorkFactory]:
-    return sqlalchemy_units(url, truncate=False)
+async def _another_engine(url: str) -> AsyncIterator[TransactionRunner]:
+    async for units in sqlalchemy_units(url, truncate=False):
+        yield UnitOfWorkRunner(units)
 
 
 async def _race(
     url: str,
     truncate: bool,
     clock: FixedClock,
-    other: Callable[[str], AsyncIterator[UnitOfWorkFactory]] = _another_engine,
+    other: Callable[[str], AsyncIterator[TransactionRunner]] = _another_engine,
 ) -> None:
     async for first in sqlalchemy_units(url, truncate=truncate):
         async for second in other(url):
             await _prepare(first, clock)
             await second.run(lambda uow: uow.outbox.depth())  # connected, so that neither starts late
             at = clock.advance(minutes=1)
-            receivers = ReceiveDocumentMessage(first, clock), ReceiveDocumentMessage(second, clock)
+            receivers = (
+                ReceiveDocumentMessage(UnitOfWorkRunner(first), clock),
+                ReceiveDocumentMessage(second, clock),
+            )
             results = await asyncio.gather(
                 *(
                     receive(a_message(at, message_id=f"m{side}-{n}", document=f"doc-{n}"))

@@ -14,27 +14,35 @@ from adapters.persistence.errors import translated_errors
 from application.errors import Conflict, NotStored
 from application.ports.octopus import ConnectAttempt, OctopusTokens
 from application.ports.repositories import ExportQuery
+from application.ports.transaction_runner import TransactionRunner
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from tests.builders import a_message
 from tests.conftest import FixedClock
+from tests.persistence.blocks_in_run import BlocksInRun
 from tests.persistence.conftest import sqlalchemy_units, sqlite_writer
 from tests.persistence.lost_exports import exports_lost
 from tests.persistence.test_concurrent_receive import _prepare
 
+Database = tuple[str, UnitOfWorkFactory, TransactionRunner]
+
 
 @pytest.fixture(params=["sqlite", "sqlite-writer", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, UnitOfWorkFactory]]:
-    """A database's URL and the units of work intake uses on it."""
+async def database(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A database's URL, units of work on it, and where intake runs its transactions there."""
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_url")
         async for units in sqlalchemy_units(url, truncate=True):
-            yield url, units
+            yield url, units, UnitOfWorkRunner(units)
         return
     url = request.getfixturevalue("sqlite_url")
-    made = sqlite_writer(url) if request.param == "sqlite-writer" else sqlalchemy_units(url, truncate=False)
-    async for factory in made:
-        yield url, factory
+    if request.param == "sqlite-writer":
+        async for writer in sqlite_writer(url):
+            yield url, BlocksInRun(writer), writer
+        return
+    async for units in sqlalchemy_units(url, truncate=False):
+        yield url, units, UnitOfWorkRunner(units)
 
 
 async def _stored(units: UnitOfWorkFactory) -> tuple[list[str], int]:
@@ -44,11 +52,11 @@ async def _stored(units: UnitOfWorkFactory) -> tuple[list[str], int]:
 
 
 async def test_a_batch_with_a_message_the_database_refuses_stores_the_others(
-    database: tuple[str, UnitOfWorkFactory], clock: FixedClock
+    database: Database, clock: FixedClock
 ) -> None:
-    url, units = database
+    url, units, transactions = database
     await _prepare(units, clock)
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(transactions, clock)
     at = clock.advance(minutes=1)
     batch = [a_message(at, message_id=f"m-{d}", document=d) for d in ("doc-1", "doc-bad", "doc-2")]
     async with exports_lost(url, "doc-bad") as cause:
@@ -68,9 +76,10 @@ async def test_a_batch_with_a_message_the_database_refuses_stores_the_others(
     assert await _stored(units) == (["doc-1", "doc-2", "doc-bad"], 3)
 
 
-async def _one_row_in_each_table(units: UnitOfWorkFactory, clock: FixedClock) -> None:
+async def _one_row_in_each_table(database: Database, clock: FixedClock) -> None:
+    _, units, transactions = database
     await _prepare(units, clock)
-    await ReceiveDocumentMessage(units, clock)(a_message(clock.advance(minutes=1)))
+    await ReceiveDocumentMessage(transactions, clock)(a_message(clock.advance(minutes=1)))
     async with units() as uow:
         await uow.octopus.save_tokens("p1", OctopusTokens("access", "refresh", clock.now()))
         await uow.octopus.begin(ConnectAttempt("state", "p1", "verifier", "https://b.example/", clock.now()))
@@ -96,12 +105,12 @@ async def _one_row_in_each_table(units: UnitOfWorkFactory, clock: FixedClock) ->
     ],
 )
 async def test_each_refusal_of_the_database_is_told_by_the_constraint_at_fault(
-    database: tuple[str, UnitOfWorkFactory], clock: FixedClock, statement: str, told_as: type[Exception]
+    database: Database, clock: FixedClock, statement: str, told_as: type[Exception]
 ) -> None:
     """A key of one thing taken is that thing recorded first (`Conflict`); anything else the database
     refuses is `NotStored`, in the driver's words and without the statement."""
-    url, units = database
-    await _one_row_in_each_table(units, clock)
+    url = database[0]
+    await _one_row_in_each_table(database, clock)
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:

@@ -30,6 +30,7 @@ from application.ports.documents import (
     SourceDocument,
 )
 from application.ports.mailer import Mailer, OutgoingMail
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.claim_due_exports import ClaimDueExports
 from application.use_cases.deliver_export import DeliverExport, DeliveryResult, attachment_name
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -108,7 +109,7 @@ class World:
         )
 
     async def queue(self, document: str = "doc-1") -> str:
-        outcome = await ReceiveDocumentMessage(self.units, self.clock)(
+        outcome = await ReceiveDocumentMessage(UnitOfWorkRunner(self.units), self.clock)(
             a_message(self.clock.now(), document=document)
         )
         assert outcome.export_id is not None

@@ -9,6 +9,7 @@ import pytest
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, Invalid, NotFound
 from application.services.export_pages import ListExports
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.export_history import ExportHistory
 from application.use_cases.get_export import ExportOf, GetExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("active_client")
 
 
 async def queue(units: InMemoryUnitOfWorkFactory, clock: FixedClock, count: int) -> list[str]:
-    receive, ids = ReceiveDocumentMessage(units, clock), []
+    receive, ids = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock), []
     for n in range(count):
         outcome = await receive(a_message(clock.advance(minutes=1), document=f"doc-{n}"))
         assert outcome.export_id is not None

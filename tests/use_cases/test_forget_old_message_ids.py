@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases import forget_old_message_ids
 from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
 from application.use_cases.receive_message import ReceiveDocumentMessage
@@ -34,7 +35,7 @@ async def test_ids_older_than_30_days_are_forgotten_in_chunks_and_newer_ones_kep
 async def test_a_repeat_within_the_30_days_is_still_recognised(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     message = a_message(clock.now(), message_id="m-1")
     await receive(message)
     clock.advance(days=29)

@@ -18,13 +18,15 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkF
 from application.errors import Invalid, NotStored
 from application.messages import MAX_MESSAGE_BYTES, decode_message
 from application.ports.repositories import ExportQuery, ExportRepository
+from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
 from application.use_cases.receive_message import MessageOutcome, ReceiveDocumentMessage
 from domain.export import Export, ExportStatus
+from domain.policy import ExportPolicy
 from tests.builders import MAILBOX, a_message, an_export
 from tests.conftest import FixedClock
-from tests.use_cases.test_group_commit import _world
+from tests.use_cases.test_receive_message_together import _world
 
 pytestmark = pytest.mark.usefixtures("active_client")
 
@@ -38,7 +40,9 @@ async def exports(units: InMemoryUnitOfWorkFactory) -> list[tuple[str, str, str 
 async def test_an_approved_purchase_is_queued_with_its_outbox_row(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    outcome = await ReceiveDocumentMessage(units, clock)(a_message(clock.advance(minutes=1)))
+    outcome = await ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)(
+        a_message(clock.advance(minutes=1))
+    )
     assert (outcome.outcome, outcome.reason) == ("exported", None)
     async with units() as uow:
         export = await uow.exports.get(outcome.export_id or "")
@@ -54,7 +58,7 @@ async def test_an_approved_purchase_is_queued_with_its_outbox_row(
 async def test_a_repeat_changes_nothing_whether_same_message_or_same_document(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     message = a_message(clock.advance(minutes=1))
     await receive(message)
     commits = units.store.commits
@@ -69,7 +73,7 @@ async def test_a_repeat_changes_nothing_whether_same_message_or_same_document(
 async def test_other_events_are_acknowledged_and_ignored_without_a_write(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     commits = units.store.commits
     for message in (
         a_message(clock.now(), type="paid"),
@@ -86,7 +90,7 @@ async def test_other_events_are_acknowledged_and_ignored_without_a_write(
 async def test_skips_are_kept_for_integrated_clients_only(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     historical = await receive(a_message(clock.now() - timedelta(days=2), document="old"))
     assert (historical.outcome, historical.reason) == ("skipped", "before-activation")
     stranger = await receive(a_message(clock.now(), client="not-integrated", document="d"))
@@ -108,14 +112,14 @@ async def test_a_document_message_missing_data_names_the_field(
 ) -> None:
     body = b'{"id": "m1", "category": "document", "type": "approved", "data": {"documentId": "d1"}}'
     with pytest.raises(Invalid) as caught:
-        await ReceiveDocumentMessage(units, clock)(decode_message(body))
+        await ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)(decode_message(body))
     assert caught.value.field == "data.spaceId"
     naive = (
         b'{"id":"m2","category":"document","type":"sent","data":{"documentId":"d","spaceId":"s","partnerId":"p",'
         b'"folder":"SALES","documentCategory":"INVOICE","occurredAt":"2026-11-20T10:15:00"}}'
     )
     with pytest.raises(Invalid) as caught:
-        await ReceiveDocumentMessage(units, clock)(decode_message(naive))
+        await ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)(decode_message(naive))
     assert caught.value.field == "data.occurredAt"
 
 
@@ -163,7 +167,7 @@ def test_malformed_messages_say_what_is_wrong(body: bytes, says: str) -> None:
 def test_nothing_but_invalid_escapes_decoding(body: bytes) -> None:
     try:
         message = decode_message(body)
-        if message.may_export:
+        if ExportPolicy().screen(message.category, message.type) is None:
             message.event()
     except Invalid:
         pass
@@ -172,7 +176,7 @@ def test_nothing_but_invalid_escapes_decoding(body: bytes) -> None:
 async def test_a_document_skipped_while_its_client_was_off_goes_when_approved_again(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(units, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
     clock.advance(hours=1)
     await DeactivateClientIntegration(units, clock)(DeactivateClient("p1", "c1"))
     first = await receive(a_message(clock.advance(minutes=1), document="d"))
@@ -235,7 +239,7 @@ async def test_a_message_the_database_refuses_fails_alone_and_goes_through_once_
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     losing = _LosingUnits(units.store)
-    receive = ReceiveDocumentMessage(losing, clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(losing), clock)
     at = clock.advance(minutes=1)
     batch = [a_message(at, message_id=f"m-{d}", document=d) for d in ("d1", LOST, "d2")]
     results = await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True)
@@ -280,7 +284,7 @@ def test_messages_the_database_refuses_cost_the_others_of_their_batch_nothing(
 
     async def one_by_one() -> object:
         units = _LosingUnits(copy.deepcopy(base.store), lost)
-        receive = ReceiveDocumentMessage(units, clock)
+        receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
         results: list[Any] = []
         for message in batch:
             try:
@@ -291,7 +295,7 @@ def test_messages_the_database_refuses_cost_the_others_of_their_batch_nothing(
 
     async def together() -> object:
         units = _LosingUnits(copy.deepcopy(base.store), lost)
-        receive = ReceiveDocumentMessage(units, clock)
+        receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
         return await seen(units, await asyncio.gather(*(receive(m) for m in batch), return_exceptions=True))
 
     assert asyncio.run(together()) == asyncio.run(one_by_one())
@@ -323,7 +327,7 @@ class _OutrunOnce(InMemoryUnitOfWorkFactory):
 async def test_a_message_outrun_by_another_transaction_is_judged_again_not_taken_for_a_repeat(
     units: InMemoryUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    receive = ReceiveDocumentMessage(_OutrunOnce(units.store), clock)
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(_OutrunOnce(units.store)), clock)
     outcome = await receive(a_message(clock.advance(minutes=1), message_id="m1", document="d1"))
     assert outcome.outcome == "exported"  # the other one's skip does not stand for this approval
     async with units() as uow:
