@@ -41,7 +41,7 @@ from entrypoints.cli.client_import import BATCH_SIZE as BATCH
 from entrypoints.cli.main import cli
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
-from tests.cli.client_files import PARTNERS, write_client_file
+from tests.entrypoints.cli.client_files import PARTNERS, write_client_file
 
 ROUNDS = 3
 OCTOBRIDGE = [sys.executable, "-c", "from entrypoints.cli.main import main; main()"]

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: a clock under the test's control, and the real services."""
+"""Fixtures shared by the whole suite: a clock under the test's control, and the real services (PostgreSQL,
+SQLite, an SMTP server whose answers a test can script, a stand-in Banqup)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import URL
+
+from sandbox.banqup import BanqupStandIn, create_banqup_app
+from sandbox.server import serving
+from sandbox.smtp_inbox import RunningSmtp, SmtpSink, start_smtp
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -97,3 +102,21 @@ def sqlite_url(tmp_path: object) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path}/octobridge.db"
     AlembicMigrator(url).upgrade()
     return url
+
+
+@pytest.fixture
+def smtp() -> Iterator[RunningSmtp[SmtpSink]]:
+    """A real SMTP server (aiosmtpd, in this process)."""
+    running = start_smtp(SmtpSink())
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def banqup() -> Iterator[tuple[BanqupStandIn, str]]:
+    """The stand-in Banqup, served on a local port: it and its address."""
+    stand_in = BanqupStandIn()
+    with serving(create_banqup_app(stand_in)) as url:
+        yield stand_in, url

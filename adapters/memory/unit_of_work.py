@@ -1,5 +1,5 @@
 """The fake unit of work, over the fake repositories: it keeps the real ones' promises, and the same
-contract suite runs against both (`tests/persistence/test_repository_contract.py`)."""
+contract suite runs against both (`tests/adapters/persistence/test_repository_contract.py`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The database schema. Alembic migrations create it; `tests/persistence` checks they agree."""
+"""The database schema. Alembic migrations create it; `tests/adapters/persistence` checks they agree."""
 
 from __future__ import annotations
 

@@ -37,10 +37,10 @@ from application.use_cases.receive_message import ReceiveDocumentMessage
 from application.use_cases.retry_export import Retry, RetryExport
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.retry import RetrySchedule
+from tests.adapters.ubl.banqup_documents import encode
+from tests.adapters.ubl.test_banqup_rendering import _sample
 from tests.builders import MAILBOX, a_message
 from tests.conftest import FixedClock
-from tests.peppol.banqup_documents import encode
-from tests.peppol.test_banqup_rendering import _sample
 
 pytestmark = pytest.mark.usefixtures("active_client")
 SCHEDULE = RetrySchedule(

@@ -198,7 +198,7 @@ LOST = "doc-lost"
 
 
 class _LosingExports:
-    """Keeps no export of the documents `lost`, as the trigger of tests/persistence/lost_exports.py:
+    """Keeps no export of the documents `lost`, as the trigger of tests/adapters/persistence/lost_exports.py:
     their outbox rows then name no export, and the fake refuses them as the database's foreign key
     does."""
 

@@ -1,6 +1,6 @@
 """The code lists the Peppol BIS 3.0 rules check against, as of release 3.0.19.
 
-Transcribed from the OpenPEPPOL code lists; `tests/peppol/test_peppol_codes.py` compares them with the
+Transcribed from the OpenPEPPOL code lists; `tests/adapters/ubl/test_peppol_codes.py` compares them with the
 official files so a drift is noticed.
 """
 
