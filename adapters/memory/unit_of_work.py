@@ -16,10 +16,10 @@ from adapters.memory.outbox import InMemoryOutbox
 from adapters.memory.received_messages import InMemoryReceivedMessages
 from adapters.memory.store import Entities, MemoryStore, Pending, Staged
 from application.ports.repositories import export_key
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
-class InMemoryUnitOfWork:
+class InMemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 

@@ -10,10 +10,10 @@ from adapters.persistence import tables
 from adapters.persistence.dialects import upsert_for
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
-from application.ports.attempt_counts import AttemptKind
+from application.ports.attempt_counts import AttemptCounts, AttemptKind
 
 
-class SqlAlchemyAttemptCounts:
+class SqlAlchemyAttemptCounts(AttemptCounts):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 

@@ -29,7 +29,7 @@ from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
 from application.errors import Conflict
-from application.ports.repositories import ExportKey, ExportQuery, ExportsInContext
+from application.ports.repositories import ExportKey, ExportQuery, ExportRepository, ExportsInContext
 from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -128,7 +128,7 @@ class ExportChange:
         set_committed_value(self.export, "version", self.read_version + 1)
 
 
-class SqlAlchemyExportRepository:
+class SqlAlchemyExportRepository(ExportRepository):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 

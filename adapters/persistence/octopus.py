@@ -9,11 +9,11 @@ from adapters.persistence.dialects import upsert_for
 from adapters.persistence.dossier_lists import dossier_list_from_json, dossier_list_json
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
-from application.ports.octopus import ConnectAttempt, OctopusTokens
+from application.ports.octopus import ConnectAttempt, OctopusConnections, OctopusDossierLists, OctopusTokens
 from domain.dossier import DossierList
 
 
-class SqlAlchemyOctopusConnections:
+class SqlAlchemyOctopusConnections(OctopusConnections):
     """Tokens are sealed with `TokenCipher` before they reach the database: no plaintext at rest."""
 
     def __init__(self, session: RepositorySession, cipher: TokenCipher) -> None:
@@ -65,7 +65,7 @@ class SqlAlchemyOctopusConnections:
         return ConnectAttempt(row.state, row.partner_id, row.code_verifier, row.return_url, row.expires_at)
 
 
-class SqlAlchemyOctopusDossierLists:
+class SqlAlchemyOctopusDossierLists(OctopusDossierLists):
     """One row per partner; `lock` takes it `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
     already keeps other writers out), creating it first if need be."""
 

@@ -15,6 +15,7 @@ from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
+from application.ports.repositories import Outbox
 
 
 # Built once rather than for each batch of messages: building it cost about as much as executing it.
@@ -63,7 +64,7 @@ def _remove() -> Delete:
     return delete(tables.outbox).where(tables.outbox.c.export_id == bindparam("export"))
 
 
-class SqlAlchemyOutbox:
+class SqlAlchemyOutbox(Outbox):
     """On PostgreSQL, `claim` skips rows another worker has locked; on SQLite, `BEGIN IMMEDIATE`
     already makes each claim the only writer."""
 

@@ -12,11 +12,12 @@ from adapters.persistence.dialects import dialect_of
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.types import ActivationHistoryType, MailboxHistoryType
+from application.ports.repositories import ClientIntegrationRepository, ExtensionRepository
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.extension import Extension
 
 
-class SqlAlchemyExtensionRepository:
+class SqlAlchemyExtensionRepository(ExtensionRepository):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
@@ -45,7 +46,7 @@ def _new_integrations(dialect: Dialect) -> DriverWrite:
     return DriverWrite.of(insert(tables.client_integrations), _NEW_INTEGRATION_COLUMNS, dialect)
 
 
-class SqlAlchemyClientIntegrationRepository:
+class SqlAlchemyClientIntegrationRepository(ClientIntegrationRepository):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 

@@ -14,6 +14,7 @@ from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
+from application.ports.repositories import ReceivedMessages
 
 # Ids recorded a statement at most (a batch of messages is 100 at most): one statement per count.
 IDS_A_STATEMENT = 100
@@ -38,7 +39,7 @@ def _record(dialect: Dialect, count: int) -> DriverWrite:
     return DriverWrite.of(statement, columns, dialect)
 
 
-class SqlAlchemyReceivedMessages:
+class SqlAlchemyReceivedMessages(ReceivedMessages):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 

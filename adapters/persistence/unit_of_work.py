@@ -21,10 +21,10 @@ from adapters.persistence.partners import SqlAlchemyClientIntegrationRepository,
 from adapters.persistence.received_messages import SqlAlchemyReceivedMessages
 from adapters.persistence.session import RepositorySession
 from adapters.persistence.token_cipher import TokenCipher
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
-class SqlAlchemyUnitOfWork:
+class SqlAlchemyUnitOfWork(UnitOfWork):
     def __init__(
         self, sessions: Callable[[], RepositorySession], cipher: TokenCipher, writer: asyncio.Lock | None
     ) -> None:

@@ -25,23 +25,15 @@ class UnitOfWork(Protocol):
     database is down.
     """
 
-    # Read-only, so that a unit of work may name its own repository classes.
-    @property
-    def extensions(self) -> ExtensionRepository: ...
-    @property
-    def integrations(self) -> ClientIntegrationRepository: ...
-    @property
-    def exports(self) -> ExportRepository: ...
-    @property
-    def messages(self) -> ReceivedMessages: ...
-    @property
-    def outbox(self) -> Outbox: ...
-    @property
-    def octopus(self) -> OctopusConnections: ...
-    @property
-    def dossier_lists(self) -> OctopusDossierLists: ...
-    @property
-    def attempt_counts(self) -> AttemptCounts: ...
+    # Each unit of work sets these to its own repositories when it is made.
+    extensions: ExtensionRepository
+    integrations: ClientIntegrationRepository
+    exports: ExportRepository
+    messages: ReceivedMessages
+    outbox: Outbox
+    octopus: OctopusConnections
+    dossier_lists: OctopusDossierLists
+    attempt_counts: AttemptCounts
 
     async def __aenter__(self) -> Self: ...
 
