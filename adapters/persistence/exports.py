@@ -148,7 +148,10 @@ def history_page(query: ExportQuery) -> Select[Export]:
     if query.created_until is not None:
         conditions.append(c.created_at < query.created_until)
     if query.after is not None:
-        conditions.append(tuple_(c.created_at, c.id) < tuple_(*query.after))
+        # The cursor's values typed as their columns (tuple_ would guess from the values, and
+        # SQLite would get the instant in its own zone rather than in UTC).
+        bound = tuple_(*query.after, types=[c.created_at.type, c.id.type])
+        conditions.append(tuple_(c.created_at, c.id) < bound)
     return select(Export).where(*conditions).order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
 
 
