@@ -96,7 +96,10 @@ exports = Table(
     Column("version", Integer, nullable=False),
     # R11: one export per document and direction, whatever races between processes.
     UniqueConstraint("partner_id", "client_id", "document_id", "direction"),
-    Index(None, "partner_id", "client_id", "created_at"),
+    # The history, newest first, and by status: each ends in the keyset cursor's (created_at, id),
+    # so a page is an index range however deep, and a generic plan still uses it.
+    Index(None, "partner_id", "client_id", "created_at", "id"),
+    Index(None, "partner_id", "client_id", "status", "created_at", "id"),
     Index(None, "status", "created_at"),
 )
 
