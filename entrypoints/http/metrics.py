@@ -57,7 +57,12 @@ class HttpMetrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self.exports = Gauge("octobridge_exports", "Exports by status", ["status"], registry=self.registry)
+        self.exports = Gauge(
+            "octobridge_exports",
+            "Open exports by status (queued, failed)",
+            ["status"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "octobridge_queue_depth", "Exports waiting in the outbox for a worker", registry=self.registry
         )
