@@ -123,7 +123,7 @@ class Rig:
         """How many exports are queued: a count, cheap enough to ask often beside a running worker."""
         units = await self.container.infrastructure.units_of_work()
         async with units() as uow:
-            return int((await uow.exports.count_by_status())[ExportStatus.QUEUED])
+            return int((await uow.exports.count_open())[ExportStatus.QUEUED])
 
     async def deliver_all(self, within: float = 60.0, every: float = 0.1) -> None:
         """Runs the delivery loop until no export is queued any more, asking the database `every` so

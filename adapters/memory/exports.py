@@ -9,6 +9,7 @@ from datetime import datetime
 from adapters.memory.store import Entities
 from application.errors import Conflict, NotStored
 from application.ports.repositories import (
+    OPEN_STATUSES,
     ExportKey,
     ExportQuery,
     ExportRepository,
@@ -89,8 +90,9 @@ class InMemoryExportRepository(ExportRepository):
         ]
         return sorted(delivered, key=lambda times: times[1], reverse=True)[:limit]
 
-    async def count_by_status(self) -> dict[ExportStatus, int]:
-        counts = dict.fromkeys(ExportStatus, 0)
+    async def count_open(self) -> dict[ExportStatus, int]:
+        counts = dict.fromkeys(OPEN_STATUSES, 0)
         for export in self._items.values():
-            counts[export.status] += 1
+            if export.status in counts:
+                counts[export.status] += 1
         return counts

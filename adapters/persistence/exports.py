@@ -30,7 +30,13 @@ from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
 from application.errors import Conflict
-from application.ports.repositories import ExportKey, ExportQuery, ExportRepository, ExportsInContext
+from application.ports.repositories import (
+    OPEN_STATUSES,
+    ExportKey,
+    ExportQuery,
+    ExportRepository,
+    ExportsInContext,
+)
 from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
@@ -239,9 +245,11 @@ class SqlAlchemyExportRepository(ExportRepository):
         )
         return [(queued, delivered) for queued, delivered in await self._session.execute(query)]
 
-    async def count_by_status(self) -> dict[ExportStatus, int]:
+    async def count_open(self) -> dict[ExportStatus, int]:
         c = tables.exports.c
-        rows = await self._session.execute(select(c.status, func.count()).group_by(c.status))
-        counts = dict.fromkeys(ExportStatus, 0)
+        rows = await self._session.execute(
+            select(c.status, func.count()).where(c.status.in_(OPEN_STATUSES)).group_by(c.status)
+        )
+        counts = dict.fromkeys(OPEN_STATUSES, 0)
         counts.update({ExportStatus(status): count for status, count in rows.all()})
         return counts

@@ -11,6 +11,10 @@ from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
 
+# The statuses an export leaves (a worker delivers it, a person retries it): few at any time, so
+# counted on every refresh of the figures, unlike delivered and skipped, which only grow.
+OPEN_STATUSES = (ExportStatus.QUEUED, ExportStatus.FAILED)
+
 
 class ExtensionRepository(Protocol):
     """Extensions by partner id; uninstalled ones stay, for the audit trail."""
@@ -112,10 +116,15 @@ class ExportRepository(Protocol):
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...
 
-    async def count_by_status(self) -> dict[ExportStatus, int]: ...
+    async def count_open(self) -> dict[ExportStatus, int]:
+        """How many exports are queued and how many failed, by status (both always present): the
+        statuses an export leaves, so their counts stay small and an index keeps this cheap at any
+        size of the table. Delivered and skipped exports, which only grow, are not counted here."""
+        ...
 
     async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
-        """(queued at, delivered at) of up to `limit` exports delivered since `since`, latest first."""
+        """(queued at, delivered at) of up to `limit` exports delivered since `since`, latest first;
+        read through an index on the delivery time, so its cost follows `limit`, not the table."""
         ...
 
 

@@ -1,5 +1,6 @@
-"""Figures for operators' dashboards: exports by status, the delivery queue, how long delivery takes,
-and the export attempts by outcome and reason."""
+"""Figures for operators' dashboards: the open exports by status, the delivery queue, how long
+delivery takes, and the export attempts by outcome and reason — each read from a source whose cost
+does not grow with the exports delivered over the years (decision 0011, "Metrics")."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class AttemptCount(Struct):
 
 
 class OperationalFigures(Struct):
-    exports_by_status: dict[str, int]
+    exports_by_status: dict[str, int]  # queued and failed only: delivered and skipped grow unbounded
     queue_depth: int
     # seconds from queued to delivered, by quantile, over the exports delivered in the last hour
     delivery_latency: dict[str, float]
@@ -31,8 +32,8 @@ class OperationalFigures(Struct):
 
 
 class ReadOperationalFigures:
-    """How many exports are in each status, how many wait in the outbox for a worker, and how long
-    the last hour's deliveries took from queue to mail relay."""
+    """How many exports are queued and failed, how many wait in the outbox for a worker, how long
+    the last hour's deliveries took from queue to mail relay, and the attempts the workers counted."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -40,7 +41,7 @@ class ReadOperationalFigures:
 
     async def __call__(self) -> OperationalFigures:
         async with self._uow() as uow:
-            counts = await uow.exports.count_by_status()
+            counts = await uow.exports.count_open()
             depth = await uow.outbox.depth()
             times = await uow.exports.delivery_times(self._clock.now() - LATENCY_WINDOW, LATENCY_SAMPLE)
             attempts = await uow.attempt_counts.totals()

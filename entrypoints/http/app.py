@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -15,7 +16,7 @@ from entrypoints.http import operations, pages, v1
 from entrypoints.http.auth import PartnerTokens, WebhookSignature
 from entrypoints.http.dependencies import PARTNER_SCHEME
 from entrypoints.http.inputs import BoundedRequest, refuse_unstorable
-from entrypoints.http.metrics import HttpMetrics, RequestMetrics
+from entrypoints.http.metrics import FiguresRefresh, HttpMetrics, RequestMetrics
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_log import RequestLog
 from entrypoints.settings import Settings
@@ -34,7 +35,17 @@ def create_app(settings: Settings, container: Container | None = None) -> Litest
         try:
             # The process's one group-committing receiver (a Singleton), resolved once, not per message.
             app.state.receive_message = await container.use_cases.receive_message()
-            yield
+            app.state.refresh_figures = refresh = FiguresRefresh(
+                http_metrics, await container.use_cases.read_operational_figures()
+            )
+            await refresh()  # the first scrape already shows figures
+            refreshing = asyncio.create_task(refresh.run())
+            try:
+                yield
+            finally:
+                refreshing.cancel()
+                with suppress(asyncio.CancelledError):
+                    await refreshing
         finally:
             await container.shutdown_resources()  # type: ignore[misc]
 

@@ -1,9 +1,12 @@
-"""Prometheus figures: requests as they happen, and exports and the queue read at each scrape."""
+"""Prometheus figures: requests as they happen, and exports and the queue read every half minute
+in the background, so that a scrape costs the same whatever the size of the exports table."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -13,6 +16,10 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from application.use_cases.read_operational_figures import AttemptCount, OperationalFigures
+
+REFRESH_EVERY = 30.0  # seconds; the figures a scrape shows are at most this old
+
+logger = logging.getLogger(__name__)
 
 
 class AttemptTotals(Collector):
@@ -50,7 +57,12 @@ class HttpMetrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self.exports = Gauge("octobridge_exports", "Exports by status", ["status"], registry=self.registry)
+        self.exports = Gauge(
+            "octobridge_exports",
+            "Open exports by status (queued, failed)",
+            ["status"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "octobridge_queue_depth", "Exports waiting in the outbox for a worker", registry=self.registry
         )
@@ -63,7 +75,8 @@ class HttpMetrics:
         self.attempts = AttemptTotals()
         self.registry.register(self.attempts)
 
-    def exposition(self, figures: OperationalFigures) -> bytes:
+    def show(self, figures: OperationalFigures) -> None:
+        """Sets the gauges and the attempt totals the next scrapes expose."""
         for status, count in figures.exports_by_status.items():
             self.exports.labels(status=status).set(count)
         self.queue_depth.set(figures.queue_depth)
@@ -71,7 +84,38 @@ class HttpMetrics:
         for quantile, seconds in figures.delivery_latency.items():
             self.delivery_latency.labels(quantile=quantile).set(seconds)
         self.attempts.read = figures.attempts
+
+    def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class FiguresRefresh:
+    """Reads the operational figures into the metrics now and then every `every` seconds, so that
+    scrapes never query the database. A failed read is logged and the last figures stay shown."""
+
+    def __init__(
+        self,
+        metrics: HttpMetrics,
+        read: Callable[[], Awaitable[OperationalFigures]],
+        every: float = REFRESH_EVERY,
+    ) -> None:
+        self._metrics = metrics
+        self._read = read
+        self._every = every
+
+    async def __call__(self) -> None:
+        try:
+            figures = await self._read()
+        except Exception:  # a loop that stops would leave the figures stale without a word
+            logger.exception("operational figures not refreshed")
+        else:
+            self._metrics.show(figures)
+
+    async def run(self) -> None:
+        """Refreshes until cancelled (the app's lifespan ends)."""
+        while True:
+            await asyncio.sleep(self._every)
+            await self()
 
 
 class RequestMetrics(ASGIMiddleware):

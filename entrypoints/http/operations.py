@@ -12,7 +12,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from application.errors import Unavailable
 from application.use_cases.check_database import CheckDatabase
-from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.views import Struct
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.metrics import HttpMetrics
@@ -70,16 +69,12 @@ async def _reach_broker(url: str) -> None:
 @get(
     "/metrics",
     tags=TAGS,
-    summary="Prometheus figures: requests, exports by status, queue depth",
+    summary="Prometheus figures: requests, open exports by status, queue depth (read every 30 s)",
     media_type=CONTENT_TYPE_LATEST,
-    dependencies={"figures": use_case("read_operational_figures")},
-    responses=problems(503),
 )
-async def metrics(
-    request: Request[Any, Any, Any], figures: NamedDependency[ReadOperationalFigures]
-) -> Response[bytes]:
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     registry: HttpMetrics = request.app.state.metrics
-    return Response(registry.exposition(await figures()), media_type=CONTENT_TYPE_LATEST)
+    return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 ROUTES = [healthz, readyz, metrics]

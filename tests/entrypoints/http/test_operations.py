@@ -61,6 +61,8 @@ async def test_metrics_count_requests_exports_and_the_queue(
     assert forged.status_code == 401
     await client.get("/v1/clients/c1/octopus", headers=as_partner("p2"))
 
+    assert 'octobridge_exports{status="queued"} 0.0' in (await client.get("/metrics")).text
+    await client.app.state.refresh_figures()  # as the app does every 30 s, not at each scrape
     response = await client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text

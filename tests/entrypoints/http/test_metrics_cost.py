@@ -1,0 +1,122 @@
+"""/metrics costs the same at any size of the exports table: a scrape runs no SQL at all, and the
+figures it shows are read in the background by statements whose PostgreSQL plans never scan the
+exports table whole — only the indexes of the few open exports and of the last hour's deliveries."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+from adapters.persistence.migrator import AlembicMigrator
+from entrypoints.http.app import create_app
+from sandbox.world import settings_for
+from tests.conftest import POSTGRES_ADMIN_URL, _on_admin_database, require_service
+
+pytestmark = pytest.mark.postgres
+
+EXPORTS = 20_000
+# Only these indexes may read the exports table for the figures: their size follows the open
+# exports and the last hour's deliveries, not the years of history.
+CHEAP_INDEXES = {"ix_exports_open_status", "ix_exports_delivered_at"}
+
+# One export a minute over the last two weeks: one in a thousand queued, one in a thousand failed,
+# a tenth skipped, the rest delivered ten seconds after they were queued.
+FILL = f"""
+INSERT INTO exports (id, partner_id, client_id, document_id, direction, kind, occurred_at,
+                     created_at, status, attempts, delivered_at, violations, version)
+SELECT 'e-' || n, 'p1', 'c1', 'doc-' || n, 'purchase', 'invoice', at, at, status, '[]',
+       CASE WHEN status = 'delivered' THEN at + interval '10 seconds' END, '[]', 1
+FROM (
+    SELECT n, now() - n * interval '1 minute' AS at,
+           CASE WHEN n % 1000 = 0 THEN 'queued' WHEN n % 1000 = 1 THEN 'failed'
+                WHEN n % 10 = 2 THEN 'skipped' ELSE 'delivered' END AS status
+    FROM generate_series(1, {EXPORTS}) AS n
+) AS made
+"""
+
+
+@pytest.fixture
+def large_database() -> Iterator[str]:
+    """A migrated database of its own holding 20,000 exports, analysed so that the planner knows it
+    is large enough to prefer an index where one fits."""
+    admin = make_url(POSTGRES_ADMIN_URL)
+    require_service("PostgreSQL", admin.host or "127.0.0.1", admin.port or 5432)
+    name = f"octobridge_metrics_cost_{os.getpid()}"
+    _on_admin_database(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    own = admin.set(database=name)
+    AlembicMigrator(own.render_as_string(hide_password=False)).upgrade()
+    _on_admin_database(own, FILL, "ANALYZE exports")
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        _on_admin_database(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class Statements:
+    """Every SQL statement any engine of this process sends, with its parameters, while listening."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        self.sent.append((statement, parameters))
+
+    def __enter__(self) -> Statements:
+        event.listen(Engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(Engine, "before_cursor_execute", self)
+
+
+def _reads_of_exports(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if plan.get("Relation Name") == "exports":
+        yield plan
+    for inner in plan.get("Plans", []):
+        yield from _reads_of_exports(inner)
+
+
+async def _plans(url: str, statements: list[tuple[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    address = make_url(url)
+    connection = await asyncpg.connect(
+        host=address.host, port=address.port, user=address.username, database=address.database
+    )
+    try:
+        plans = []
+        for statement, parameters in statements:
+            if statement.lstrip().upper().startswith("SELECT"):
+                found = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *(parameters or ()))
+                plans.append((statement, json.loads(found)[0]["Plan"]))
+        return plans
+    finally:
+        await connection.close()
+
+
+async def test_a_scrape_queries_nothing_and_the_figures_never_scan_the_exports_table(
+    large_database: str, tmp_path: Path
+) -> None:
+    settings = settings_for(large_database, "smtp://127.0.0.1:1", "http://127.0.0.1:1", tmp_path)
+    with Statements() as refreshing:
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            with Statements() as scraping:
+                text = (await client.get("/metrics")).text
+            await client.app.state.refresh_figures()
+    assert scraping.sent == [], "a scrape reads the figures the app refreshed, it queries nothing"
+    assert 'octobridge_exports{status="queued"} 20.0' in text
+    assert 'octobridge_exports{status="failed"} 20.0' in text
+    assert 'octobridge_delivery_latency_seconds{quantile="0.5"} 10.0' in text
+
+    plans = await _plans(large_database, refreshing.sent)
+    reading_exports = [(sql, read) for sql, plan in plans for read in _reads_of_exports(plan)]
+    assert reading_exports, "the figures are read from the exports table's indexes"
+    for sql, read in reading_exports:
+        assert read.get("Index Name") in CHEAP_INDEXES, f"{read['Node Type']} over exports for {sql}"
