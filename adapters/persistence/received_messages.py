@@ -5,8 +5,22 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Dialect, delete, select
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Dialect,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
@@ -58,9 +72,36 @@ class SqlAlchemyReceivedMessages(ReceivedMessages):
         return recorded
 
     async def forget_received_before(self, moment: datetime, limit: int) -> int:
-        c = tables.received_messages.c
-        oldest = select(c.message_id).where(c.received_at < moment).order_by(c.received_at).limit(limit)
-        forgotten = delete(tables.received_messages).where(c.message_id.in_(oldest.scalar_subquery()))
+        """Deletes the `limit` oldest ids received before `moment`, found on the `received_at` index:
+        a batch costs the same however large the table (see `oldest_ids_deleted`)."""
         with translated_errors():
-            result = await self._session.execute(forgotten)
+            result = await self._session.execute(
+                oldest_ids_deleted(dialect_of(self._session).name),
+                {"moment": moment, "limit": limit},
+            )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@cache
+def oldest_ids_deleted(dialect: str) -> Delete:
+    """The DELETE of the `:limit` ids received first before `:moment`.
+
+    `message_id IN (SELECT …)` lets PostgreSQL's planner pick a hash semi join that scans the whole
+    table for every batch: quadratic over a backlog. Here the subquery is an ARRAY, computed once
+    (an InitPlan reading at most `:limit` entries of the `received_at` index), whose ids are then
+    found on the primary key. SQLite deletes by rowid, which it looks up directly.
+    """
+    table = tables.received_messages
+    c = table.c
+    if dialect == "postgresql":
+        key: ColumnElement[Any] = c.message_id
+        oldest = select(key)
+    else:
+        key = literal_column("rowid")
+        oldest = select(key).select_from(table)
+    oldest = oldest.where(c.received_at < bindparam("moment")).order_by(c.received_at)
+    oldest = oldest.limit(bindparam("limit", type_=Integer))
+    if dialect == "postgresql":
+        batch = func.array(oldest.scalar_subquery(), type_=postgresql.ARRAY(String))
+        return delete(table).where(key == any_(batch))
+    return delete(table).where(key.in_(oldest.scalar_subquery()))
