@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Delete,
     Dialect,
     Update,
     and_,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm.attributes import set_committed_value
 
 from adapters.persistence import tables
+from adapters.persistence.batch_delete import batch_deleted
 from adapters.persistence.dialects import dialect_of
 from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.errors import translated_errors
@@ -239,3 +241,19 @@ class SqlAlchemyExportRepository(ExportRepository):
         counts = dict.fromkeys(ExportStatus, 0)
         counts.update({ExportStatus(status): count for status, count in rows.all()})
         return counts
+
+    async def forget_finished_before(self, moment: datetime, limit: int) -> int:
+        with translated_errors():
+            result = await self._session.execute(
+                finished_exports_deleted(dialect_of(self._session).name), {"moment": moment, "limit": limit}
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@cache
+def finished_exports_deleted(dialect: str) -> Delete:
+    """The DELETE of `:limit` delivered or skipped exports created before `:moment`, on the (status,
+    created_at) index; in no order, which would make PostgreSQL sort all the old exports of both."""
+    c = tables.exports.c
+    finished = c.status.in_([ExportStatus.DELIVERED, ExportStatus.SKIPPED])
+    return batch_deleted(dialect, tables.exports, c.id, finished & (c.created_at < bindparam("moment")))

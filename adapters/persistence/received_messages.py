@@ -5,25 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
-from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Delete,
-    Dialect,
-    Integer,
-    String,
-    any_,
-    bindparam,
-    delete,
-    func,
-    literal_column,
-    select,
-)
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Delete, Dialect, bindparam
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.persistence import tables
+from adapters.persistence.batch_delete import batch_deleted
 from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
@@ -84,24 +71,8 @@ class SqlAlchemyReceivedMessages(ReceivedMessages):
 
 @cache
 def oldest_ids_deleted(dialect: str) -> Delete:
-    """The DELETE of the `:limit` ids received first before `:moment`.
-
-    `message_id IN (SELECT …)` lets PostgreSQL's planner pick a hash semi join that scans the whole
-    table for every batch: quadratic over a backlog. Here the subquery is an ARRAY, computed once
-    (an InitPlan reading at most `:limit` entries of the `received_at` index), whose ids are then
-    found on the primary key. SQLite deletes by rowid, which it looks up directly.
-    """
-    table = tables.received_messages
-    c = table.c
-    if dialect == "postgresql":
-        key: ColumnElement[Any] = c.message_id
-        oldest = select(key)
-    else:
-        key = literal_column("rowid")
-        oldest = select(key).select_from(table)
-    oldest = oldest.where(c.received_at < bindparam("moment")).order_by(c.received_at)
-    oldest = oldest.limit(bindparam("limit", type_=Integer))
-    if dialect == "postgresql":
-        batch = func.array(oldest.scalar_subquery(), type_=postgresql.ARRAY(String))
-        return delete(table).where(key == any_(batch))
-    return delete(table).where(key.in_(oldest.scalar_subquery()))
+    """The DELETE of the `:limit` ids received first before `:moment`, along the `received_at` index."""
+    c = tables.received_messages.c
+    return batch_deleted(
+        dialect, tables.received_messages, c.message_id, c.received_at < bindparam("moment"), c.received_at
+    )

@@ -524,6 +524,28 @@ async def test_delivery_times_of_recent_deliveries(units: UnitOfWorkFactory, clo
         assert len(await uow.exports.delivery_times(start, limit=1)) == 1
 
 
+async def test_delivered_and_skipped_exports_made_before_a_moment_are_forgotten_in_batches(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    old = {status: an_export(clock.now(), status=status) for status in ExportStatus}
+    old_delivered = an_export(clock.now(), status=ExportStatus.DELIVERED)
+    recent = an_export(clock.advance(days=2), status=ExportStatus.DELIVERED)
+    async with units() as uow:
+        await uow.exports.add_many([*old.values(), old_delivered, recent])
+        await uow.commit()
+    cutoff = clock.now() - timedelta(days=1)
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 2
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 1
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 0
+        kept = await uow.exports.get_many([e.id for e in [*old.values(), old_delivered, recent]])
+    assert set(kept) == {old[ExportStatus.QUEUED].id, old[ExportStatus.FAILED].id, recent.id}
+
+
 async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
