@@ -243,17 +243,23 @@ class SqlAlchemyExportRepository(ExportRepository):
         return counts
 
     async def forget_finished_before(self, moment: datetime, limit: int) -> int:
-        with translated_errors():
-            result = await self._session.execute(
-                finished_exports_deleted(dialect_of(self._session).name), {"moment": moment, "limit": limit}
-            )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        """One DELETE per finished status, so that each walks its own part of the (status,
+        created_at) index in order: `status IN (…)` would have PostgreSQL sort every old export."""
+        statement = finished_exports_deleted(dialect_of(self._session).name)
+        forgotten = 0
+        for status in (ExportStatus.DELIVERED, ExportStatus.SKIPPED):
+            values = {"status": status, "moment": moment, "limit": limit - forgotten}
+            with translated_errors():
+                result = await self._session.execute(statement, values)
+            forgotten += int(result.rowcount)  # type: ignore[attr-defined]
+            if forgotten == limit:
+                break
+        return forgotten
 
 
 @cache
 def finished_exports_deleted(dialect: str) -> Delete:
-    """The DELETE of `:limit` delivered or skipped exports created before `:moment`, on the (status,
-    created_at) index; in no order, which would make PostgreSQL sort all the old exports of both."""
+    """The DELETE of the `:limit` exports of `:status` created first before `:moment`."""
     c = tables.exports.c
-    finished = c.status.in_([ExportStatus.DELIVERED, ExportStatus.SKIPPED])
-    return batch_deleted(dialect, tables.exports, c.id, finished & (c.created_at < bindparam("moment")))
+    found = (c.status == bindparam("status")) & (c.created_at < bindparam("moment"))
+    return batch_deleted(dialect, tables.exports, c.id, found, c.created_at)
