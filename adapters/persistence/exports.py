@@ -9,9 +9,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     Delete,
     Dialect,
+    String,
     Update,
     and_,
     bindparam,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,36 +42,43 @@ _INTEGRATION = tuple(tables.client_integrations.c[f.name] for f in fields(Client
 _EXPORT_FIELDS = tuple(c.key for c in tables.exports.c if c.key != "version")
 
 
+_KEY = ("partner_id", "client_id", "document_id", "direction")
+
+
 @lru_cache(maxsize=64)
-def _in_context(dialect: Dialect, partners: int, clients: int, documents: int) -> DriverRead:
-    """Extensions, outer-joined to their integrations, outer-joined to the ids of their exports, on
-    plain IN lists of `partners`, `clients` and `documents` parameters (p0…, c0…, d0…): a batch of
-    messages is small, so probing every pairing costs less than a condition per key; the pairings
-    not asked for are dropped by the caller."""
+def _in_context(dialect: Dialect, count: int) -> DriverRead:
+    """For each of `count` keys (parameters partner_id0, client_id0, document_id0, direction0, …),
+    its partner's extension, joined to the integration of its client and to its export's id, if
+    any: one probe of each table's key per key, however many the batch's partners, clients and
+    documents (probing their every pairing cost a product of them)."""
     e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
-
-    def listed(name: str, count: int) -> list[BindParameter[str]]:
-        return [bindparam(f"{name}{n}") for n in range(count)]
-
-    joined = tables.extensions.outerjoin(
-        tables.client_integrations, and_(i.partner_id == e.partner_id, i.client_id.in_(listed("c", clients)))
-    ).outerjoin(
-        tables.exports,
-        and_(
-            x.partner_id == i.partner_id,
-            x.client_id == i.client_id,
-            x.document_id.in_(listed("d", documents)),
-        ),
+    rows = [
+        select(*(bindparam(f"{name}{n}", type_=String).label(name) for name in _KEY)) for n in range(count)
+    ]
+    keys = (union_all(*rows) if count > 1 else rows[0]).subquery("k")
+    k = keys.c
+    query = (
+        select(*_EXTENSION, *_INTEGRATION, x.document_id, x.direction, x.id)
+        .select_from(keys)
+        .join(tables.extensions, e.partner_id == k.partner_id)
+        .outerjoin(tables.client_integrations, and_(i.partner_id == k.partner_id, i.client_id == k.client_id))
+        .outerjoin(
+            tables.exports,
+            and_(
+                x.partner_id == k.partner_id,
+                x.client_id == k.client_id,
+                x.document_id == k.document_id,
+                x.direction == k.direction,
+            ),
+        )
     )
-    columns = (*_EXTENSION, *_INTEGRATION, x.document_id, x.direction, x.id)
-    query = select(*columns).select_from(joined).where(e.partner_id.in_(listed("p", partners)))
     return DriverRead.of(query, dialect)
 
 
-def _padded(values: set[str]) -> list[str]:
-    """`values`, padded to a power of two by repeating one (IN does not mind), so that few
-    statements are ever compiled."""
-    ordered = sorted(values)
+def _padded(keys: Collection[ExportKey]) -> list[ExportKey]:
+    """`keys`, padded to a power of two by repeating one (a repeated row is only read twice), so
+    that few statements are ever compiled."""
+    ordered = sorted(keys)
     return ordered + ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
 
 
@@ -159,7 +167,7 @@ class SqlAlchemyExportRepository(ExportRepository):
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
         """One query (`_in_context`) through the driver: extensions and integrations as read, for
-        judging only (changes to them are not kept); exact keys are picked out here, and exports
+        judging only (changes to them are not kept); exports
         found (repeats, and documents skipped before: rare) are read through the ORM, so that a
         change to one is kept."""
         exports: dict[ExportKey, Export] = {}
@@ -167,10 +175,11 @@ class SqlAlchemyExportRepository(ExportRepository):
         integrations: dict[tuple[str, str], ClientIntegration] = {}
         if not keys:
             return ExportsInContext(exports, extensions, integrations)
-        lists = {name: _padded({k[n] for k in keys}) for n, name in enumerate("pcd")}
-        read = _in_context(dialect_of(self._session), *(len(listed) for listed in lists.values()))
-        values = {f"{name}{n}": value for name, listed in lists.items() for n, value in enumerate(listed)}
-        wanted, clients = set(keys), {k[:2] for k in keys}
+        padded = _padded(keys)
+        read = _in_context(dialect_of(self._session), len(padded))
+        values = {
+            f"{name}{n}": value for n, key in enumerate(padded) for name, value in zip(_KEY, key, strict=True)
+        }
         found: dict[ExportKey, str] = {}
         split = len(_EXTENSION) + len(_INTEGRATION)
         for row in await read.rows(self._session, values):
@@ -182,12 +191,12 @@ class SqlAlchemyExportRepository(ExportRepository):
             if extension[0] not in extensions:
                 extensions[extension[0]] = Extension(*extension)
             pair = (integration[0], integration[1])
-            if pair not in clients:
+            if pair[0] is None:  # the client has no integration, hence no export either
                 continue
             if pair not in integrations:
                 integrations[pair] = ClientIntegration(*integration)
-            if export_id is not None and (key := (*pair, document_id, str(direction))) in wanted:
-                found[key] = export_id
+            if export_id is not None:
+                found[(*pair, document_id, str(direction))] = export_id
         if found:
             loaded = await self.get_many(found.values())
             exports = {key: loaded[export_id] for key, export_id in found.items()}
