@@ -43,6 +43,8 @@ _EXPORT_FIELDS = tuple(c.key for c in tables.exports.c if c.key != "version")
 
 
 _KEY = ("partner_id", "client_id", "document_id", "direction")
+# Keys a statement at most: SQLite takes 500 SELECTs in a compound one, 32,766 parameters.
+KEYS_A_STATEMENT = 128
 
 
 @lru_cache(maxsize=64)
@@ -75,10 +77,10 @@ def _in_context(dialect: Dialect, count: int) -> DriverRead:
     return DriverRead.of(query, dialect)
 
 
-def _padded(keys: Collection[ExportKey]) -> list[ExportKey]:
+def _padded(keys: Sequence[ExportKey]) -> list[ExportKey]:
     """`keys`, padded to a power of two by repeating one (a repeated row is only read twice), so
     that few statements are ever compiled."""
-    ordered = sorted(keys)
+    ordered = list(keys)
     return ordered + ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
 
 
@@ -175,14 +177,9 @@ class SqlAlchemyExportRepository(ExportRepository):
         integrations: dict[tuple[str, str], ClientIntegration] = {}
         if not keys:
             return ExportsInContext(exports, extensions, integrations)
-        padded = _padded(keys)
-        read = _in_context(dialect_of(self._session), len(padded))
-        values = {
-            f"{name}{n}": value for n, key in enumerate(padded) for name, value in zip(_KEY, key, strict=True)
-        }
         found: dict[ExportKey, str] = {}
         split = len(_EXTENSION) + len(_INTEGRATION)
-        for row in await read.rows(self._session, values):
+        for row in await self._in_context_rows(sorted(keys)):
             extension, integration, (document_id, direction, export_id) = (
                 row[: len(_EXTENSION)],
                 row[len(_EXTENSION) : split],
@@ -201,6 +198,19 @@ class SqlAlchemyExportRepository(ExportRepository):
             loaded = await self.get_many(found.values())
             exports = {key: loaded[export_id] for key, export_id in found.items()}
         return ExportsInContext(exports, extensions, integrations)
+
+    async def _in_context_rows(self, keys: Sequence[ExportKey]) -> list[tuple[Any, ...]]:
+        """`_in_context`'s rows for `keys`: one statement for a batch of messages (100 at most)."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), KEYS_A_STATEMENT):
+            padded = _padded(keys[start : start + KEYS_A_STATEMENT])
+            values = {
+                f"{name}{n}": value
+                for n, key in enumerate(padded)
+                for name, value in zip(_KEY, key, strict=True)
+            }
+            rows += await _in_context(dialect_of(self._session), len(padded)).rows(self._session, values)
+        return rows
 
     async def update(self, export: Export) -> None:
         """One UPDATE (`_update_if_unchanged`) rather than attaching the export for the ORM to flush,

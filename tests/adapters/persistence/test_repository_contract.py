@@ -310,6 +310,22 @@ async def test_exports_are_found_with_their_partners_extensions_and_their_client
         assert await uow.exports.find_many_in_context([]) == ExportsInContext({}, {}, {})
 
 
+async def test_the_exports_of_hundreds_of_keys_are_all_found(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    exports = [an_export(clock.now(), document=f"d{n}") for n in range(0, 600, 2)]
+    async with units() as uow:
+        await add_two_partners_and_three_integrations(uow, clock)
+        await uow.exports.add_many(exports)
+        await uow.commit()
+    async with units() as uow:
+        found = await uow.exports.find_many_in_context(
+            [("p1", "c1", f"d{n}", "purchase") for n in range(600)]
+        )
+    assert sorted(e.id for e in found.exports.values()) == sorted(e.id for e in exports)
+    assert sorted(found.integrations) == [("p1", "c1")]
+
+
 async def test_an_export_found_in_context_keeps_its_changes(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
