@@ -168,10 +168,10 @@ class SqlAlchemyExportRepository(ExportRepository):
         await write.many(self._session, [[*(getattr(e, c) for c in _EXPORT_FIELDS), 1] for e in exports])
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
-        """One query (`_in_context`) through the driver: extensions and integrations as read, for
-        judging only (changes to them are not kept); exports
-        found (repeats, and documents skipped before: rare) are read through the ORM, so that a
-        change to one is kept."""
+        """One query (`_in_context`) through the driver, on the exact keys: extensions and
+        integrations as read, for judging only (changes to them are not kept); exports found
+        (repeats, and documents skipped before: rare) are read through the ORM, so that a change to
+        one is kept."""
         exports: dict[ExportKey, Export] = {}
         extensions: dict[str, Extension] = {}
         integrations: dict[tuple[str, str], ClientIntegration] = {}
