@@ -48,6 +48,7 @@ from application.use_cases.complete_connect import CompleteConnect
 from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
 from application.use_cases.deliver_export import DeliverExport
 from application.use_cases.export_history import ExportHistory
+from application.use_cases.forget_old_exports import ForgetOldExports
 from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
 from application.use_cases.get_client_integration import GetClientIntegration
 from application.use_cases.get_export import GetExport
@@ -183,6 +184,11 @@ def _document_source(banqup: HttpBanqupDocuments) -> DocumentSource:
     return banqup
 
 
+def _retention(days: int) -> timedelta | None:
+    """How long delivered and skipped exports are kept: `RETENTION_DAYS`, 0 for ever."""
+    return timedelta(days=days) if days else None
+
+
 def _seconds(value: float) -> timedelta:
     return timedelta(seconds=value)
 
@@ -206,6 +212,7 @@ class Infrastructure(containers.DeclarativeContainer):
     migrator = providers.Factory(AlembicMigrator, settings.provided.database_url)
     retry_schedule = providers.Singleton(_retry_schedule, settings)
     lease = providers.Callable(_seconds, settings.provided.lease_seconds)
+    retention = providers.Callable(_retention, settings.provided.retention_days)
     ubl_toolkit = providers.Singleton(_ubl_toolkit, settings)
     renderer: providers.Callable[DocumentRenderer] = providers.Callable(_renderer, ubl_toolkit)
     ubl_tools: providers.Callable[UblTools] = providers.Callable(_ubl_tools, ubl_toolkit)
@@ -251,6 +258,7 @@ class UseCases(containers.DeclarativeContainer):
     # one per process: messages received together share a transaction (group commit)
     receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_transactions, clock)
     forget_old_message_ids = providers.Factory(ForgetOldMessageIds, uow, clock)
+    forget_old_exports = providers.Factory(ForgetOldExports, uow, clock, kept_for=infrastructure.retention)
     export_history = providers.Factory(ExportHistory, uow)
     client_export_history = providers.Factory(ClientExportHistory, uow)
     read_operational_figures = providers.Factory(ReadOperationalFigures, uow, clock)
@@ -294,10 +302,10 @@ def _document_consumer(settings: Settings, receive: ReceiveDocumentMessage) -> D
     )
 
 
-def _housekeeping(forget: ForgetOldMessageIds) -> Housekeeping:
+def _housekeeping(forget_ids: ForgetOldMessageIds, forget_exports: ForgetOldExports) -> Housekeeping:
     from entrypoints.worker.housekeeping import Housekeeping
 
-    return Housekeeping(forget)
+    return Housekeeping({"old message ids": forget_ids, "old exports": forget_exports})
 
 
 class Workers(containers.DeclarativeContainer):
@@ -312,7 +320,9 @@ class Workers(containers.DeclarativeContainer):
         _delivery_loop, use_cases.claim_due_exports, use_cases.deliver_export, use_cases.add_attempt_counts
     )
     document_consumer = providers.Factory(_document_consumer, settings, use_cases.receive_message)
-    housekeeping = providers.Factory(_housekeeping, use_cases.forget_old_message_ids)
+    housekeeping = providers.Factory(
+        _housekeeping, use_cases.forget_old_message_ids, use_cases.forget_old_exports
+    )
 
 
 class Container(containers.DeclarativeContainer):

@@ -26,6 +26,9 @@ ENVIRONMENTS = ("development", "production")
 LOG_FORMATS = ("console", "json")
 STAND_IN_BANQUP = "http://127.0.0.1:8001"
 MIN_SECRET_LENGTH = 32
+# A backfill may bring documents up to 400 days old: their exports must still be there to refuse a
+# second export of them (R11).
+MIN_RETENTION_DAYS = 400
 OUTSIDE_SERVICES = {
     "banqup_api_url": "Banqup's API",
     "octopus_oauth_url": "Octopus",
@@ -70,6 +73,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     peppol_xslt_dir: str = ""
     var_dir: str = "./var"
     log_format: str = ""  # empty: `json` in production, `console` otherwise
+    # how long delivered and skipped exports are kept; 0 keeps them for ever (docs/decisions/0011)
+    retention_days: int = 400
 
     @property
     def production(self) -> bool:
@@ -104,6 +109,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         if settings.log_format not in ("", *LOG_FORMATS):
             raise SettingsError(
                 f"{PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {settings.log_format!r}"
+            )
+        if settings.retention_days != 0 and settings.retention_days < MIN_RETENTION_DAYS:
+            raise SettingsError(
+                f"{PREFIX}RETENTION_DAYS must be 0 (keep for ever) or at least {MIN_RETENTION_DAYS}, "
+                f"not {settings.retention_days}"
             )
         if settings.production:
             faults = settings.production_faults()

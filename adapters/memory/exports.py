@@ -96,3 +96,10 @@ class InMemoryExportRepository(ExportRepository):
             if export.status in counts:
                 counts[export.status] += 1
         return counts
+
+    async def forget_finished_before(self, moment: datetime, limit: int) -> int:
+        finished = (ExportStatus.DELIVERED, ExportStatus.SKIPPED)
+        old = [e.id for e in self._items.values() if e.status in finished and e.created_at < moment][:limit]
+        for export_id in old:
+            self._items.remove(export_id)
+        return len(old)

@@ -125,8 +125,11 @@ class Entities(Generic[K, E]):
         self._unique = unique
         self._read: dict[K, tuple[E, E | None]] = {}  # the copy handed out, and as it was read
         self._added: dict[K, E] = {}
+        self._removed: set[K] = set()
 
     def get(self, key: K) -> E | None:
+        if key in self._removed:
+            return None
         if key in self._added:
             return self._added[key]
         if key in self._read:
@@ -140,6 +143,8 @@ class Entities(Generic[K, E]):
 
     def peek(self, key: K) -> E | None:
         """A copy, as this unit of work sees it, whose changes are not kept."""
+        if key in self._removed:
+            return None
         if key in self._added:
             return copy.deepcopy(self._added[key])
         return copy.deepcopy(self._read[key][0] if key in self._read else self._committed.get(key))
@@ -151,7 +156,7 @@ class Entities(Generic[K, E]):
         return iter(self.keys())
 
     def keys(self) -> set[K]:
-        return self._committed.keys() | self._added.keys()
+        return (self._committed.keys() | self._added.keys()) - self._removed
 
     def values(self) -> Iterator[E]:
         for key in self.keys():
@@ -167,6 +172,12 @@ class Entities(Generic[K, E]):
         since it was read."""
         self._check(key, entity)
         self._read[key] = (entity, None)
+
+    def remove(self, key: K) -> None:
+        """`key`'s entity deleted at commit, whatever another transaction did to it meanwhile."""
+        self._added.pop(key, None)
+        self._read.pop(key, None)
+        self._removed.add(key)
 
     def check(self) -> None:
         for key in self._added:
@@ -184,7 +195,10 @@ class Entities(Generic[K, E]):
         for key, entity in [*self._added.items(), *self._changed()]:
             write_back(self._committed, key, entity)
             self._read[key] = (entity, copy.deepcopy(entity))
+        for key in self._removed:
+            self._committed.pop(key, None)
         self._added.clear()
+        self._removed.clear()
 
     def _changed(self) -> list[tuple[K, E]]:
         return [(key, entity) for key, (entity, read) in self._read.items() if entity != read]

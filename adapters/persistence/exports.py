@@ -9,9 +9,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
+    Delete,
     Dialect,
     Select,
+    String,
     Update,
     and_,
     bindparam,
@@ -20,11 +21,13 @@ from sqlalchemy import (
     inspect,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.orm.attributes import set_committed_value
 
 from adapters.persistence import tables
+from adapters.persistence.batch_delete import batch_deleted
 from adapters.persistence.dialects import dialect_of
 from adapters.persistence.driver import DriverRead, DriverWrite
 from adapters.persistence.errors import translated_errors
@@ -46,36 +49,45 @@ _INTEGRATION = tuple(tables.client_integrations.c[f.name] for f in fields(Client
 _EXPORT_FIELDS = tuple(c.key for c in tables.exports.c if c.key != "version")
 
 
+_KEY = ("partner_id", "client_id", "document_id", "direction")
+# Keys a statement at most: SQLite takes 500 SELECTs in a compound one, 32,766 parameters.
+KEYS_A_STATEMENT = 128
+
+
 @lru_cache(maxsize=64)
-def _in_context(dialect: Dialect, partners: int, clients: int, documents: int) -> DriverRead:
-    """Extensions, outer-joined to their integrations, outer-joined to the ids of their exports, on
-    plain IN lists of `partners`, `clients` and `documents` parameters (p0…, c0…, d0…): a batch of
-    messages is small, so probing every pairing costs less than a condition per key; the pairings
-    not asked for are dropped by the caller."""
+def _in_context(dialect: Dialect, count: int) -> DriverRead:
+    """For each of `count` keys (parameters partner_id0, client_id0, document_id0, direction0, …),
+    its partner's extension, joined to the integration of its client and to its export's id, if
+    any: one probe of each table's key per key, however many the batch's partners, clients and
+    documents (probing their every pairing cost a product of them)."""
     e, i, x = tables.extensions.c, tables.client_integrations.c, tables.exports.c
-
-    def listed(name: str, count: int) -> list[BindParameter[str]]:
-        return [bindparam(f"{name}{n}") for n in range(count)]
-
-    joined = tables.extensions.outerjoin(
-        tables.client_integrations, and_(i.partner_id == e.partner_id, i.client_id.in_(listed("c", clients)))
-    ).outerjoin(
-        tables.exports,
-        and_(
-            x.partner_id == i.partner_id,
-            x.client_id == i.client_id,
-            x.document_id.in_(listed("d", documents)),
-        ),
+    rows = [
+        select(*(bindparam(f"{name}{n}", type_=String).label(name) for name in _KEY)) for n in range(count)
+    ]
+    keys = (union_all(*rows) if count > 1 else rows[0]).subquery("k")
+    k = keys.c
+    query = (
+        select(*_EXTENSION, *_INTEGRATION, x.document_id, x.direction, x.id)
+        .select_from(keys)
+        .join(tables.extensions, e.partner_id == k.partner_id)
+        .outerjoin(tables.client_integrations, and_(i.partner_id == k.partner_id, i.client_id == k.client_id))
+        .outerjoin(
+            tables.exports,
+            and_(
+                x.partner_id == k.partner_id,
+                x.client_id == k.client_id,
+                x.document_id == k.document_id,
+                x.direction == k.direction,
+            ),
+        )
     )
-    columns = (*_EXTENSION, *_INTEGRATION, x.document_id, x.direction, x.id)
-    query = select(*columns).select_from(joined).where(e.partner_id.in_(listed("p", partners)))
     return DriverRead.of(query, dialect)
 
 
-def _padded(values: set[str]) -> list[str]:
-    """`values`, padded to a power of two by repeating one (IN does not mind), so that few
-    statements are ever compiled."""
-    ordered = sorted(values)
+def _padded(keys: Sequence[ExportKey]) -> list[ExportKey]:
+    """`keys`, padded to a power of two by repeating one (a repeated row is only read twice), so
+    that few statements are ever compiled."""
+    ordered = list(keys)
     return ordered + ordered[-1:] * ((1 << (len(ordered) - 1).bit_length()) - len(ordered))
 
 
@@ -189,22 +201,18 @@ class SqlAlchemyExportRepository(ExportRepository):
         await write.many(self._session, [[*(getattr(e, c) for c in _EXPORT_FIELDS), 1] for e in exports])
 
     async def find_many_in_context(self, keys: Collection[ExportKey]) -> ExportsInContext:
-        """One query (`_in_context`) through the driver: extensions and integrations as read, for
-        judging only (changes to them are not kept); exact keys are picked out here, and exports
-        found (repeats, and documents skipped before: rare) are read through the ORM, so that a
-        change to one is kept."""
+        """One query (`_in_context`) through the driver, on the exact keys: extensions and
+        integrations as read, for judging only (changes to them are not kept); exports found
+        (repeats, and documents skipped before: rare) are read through the ORM, so that a change to
+        one is kept."""
         exports: dict[ExportKey, Export] = {}
         extensions: dict[str, Extension] = {}
         integrations: dict[tuple[str, str], ClientIntegration] = {}
         if not keys:
             return ExportsInContext(exports, extensions, integrations)
-        lists = {name: _padded({k[n] for k in keys}) for n, name in enumerate("pcd")}
-        read = _in_context(dialect_of(self._session), *(len(listed) for listed in lists.values()))
-        values = {f"{name}{n}": value for name, listed in lists.items() for n, value in enumerate(listed)}
-        wanted, clients = set(keys), {k[:2] for k in keys}
         found: dict[ExportKey, str] = {}
         split = len(_EXTENSION) + len(_INTEGRATION)
-        for row in await read.rows(self._session, values):
+        for row in await self._in_context_rows(sorted(keys)):
             extension, integration, (document_id, direction, export_id) = (
                 row[: len(_EXTENSION)],
                 row[len(_EXTENSION) : split],
@@ -213,16 +221,29 @@ class SqlAlchemyExportRepository(ExportRepository):
             if extension[0] not in extensions:
                 extensions[extension[0]] = Extension(*extension)
             pair = (integration[0], integration[1])
-            if pair not in clients:
+            if pair[0] is None:  # the client has no integration, hence no export either
                 continue
             if pair not in integrations:
                 integrations[pair] = ClientIntegration(*integration)
-            if export_id is not None and (key := (*pair, document_id, str(direction))) in wanted:
-                found[key] = export_id
+            if export_id is not None:
+                found[(*pair, document_id, str(direction))] = export_id
         if found:
             loaded = await self.get_many(found.values())
             exports = {key: loaded[export_id] for key, export_id in found.items()}
         return ExportsInContext(exports, extensions, integrations)
+
+    async def _in_context_rows(self, keys: Sequence[ExportKey]) -> list[tuple[Any, ...]]:
+        """`_in_context`'s rows for `keys`: one statement for a batch of messages (100 at most)."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), KEYS_A_STATEMENT):
+            padded = _padded(keys[start : start + KEYS_A_STATEMENT])
+            values = {
+                f"{name}{n}": value
+                for n, key in enumerate(padded)
+                for name, value in zip(_KEY, key, strict=True)
+            }
+            rows += await _in_context(dialect_of(self._session), len(padded)).rows(self._session, values)
+        return rows
 
     async def update(self, export: Export) -> None:
         """One UPDATE (`_update_if_unchanged`) rather than attaching the export for the ORM to flush,
@@ -253,3 +274,25 @@ class SqlAlchemyExportRepository(ExportRepository):
         counts = dict.fromkeys(OPEN_STATUSES, 0)
         counts.update({ExportStatus(status): count for status, count in rows.all()})
         return counts
+
+    async def forget_finished_before(self, moment: datetime, limit: int) -> int:
+        """One DELETE per finished status, so that each walks its own part of the (status,
+        created_at) index in order: `status IN (…)` would have PostgreSQL sort every old export."""
+        statement = finished_exports_deleted(dialect_of(self._session).name)
+        forgotten = 0
+        for status in (ExportStatus.DELIVERED, ExportStatus.SKIPPED):
+            values = {"status": status, "moment": moment, "limit": limit - forgotten}
+            with translated_errors():
+                result = await self._session.execute(statement, values)
+            forgotten += int(result.rowcount)  # type: ignore[attr-defined]
+            if forgotten == limit:
+                break
+        return forgotten
+
+
+@cache
+def finished_exports_deleted(dialect: str) -> Delete:
+    """The DELETE of the `:limit` exports of `:status` created first before `:moment`."""
+    c = tables.exports.c
+    found = (c.status == bindparam("status")) & (c.created_at < bindparam("moment"))
+    return batch_deleted(dialect, tables.exports, c.id, found, c.created_at)

@@ -127,6 +127,11 @@ class ExportRepository(Protocol):
         read through an index on the delivery time, so its cost follows `limit`, not the table."""
         ...
 
+    async def forget_finished_before(self, moment: datetime, limit: int) -> int:
+        """Deletes up to `limit` of the delivered and skipped exports created before `moment`, with
+        their attempts; returns how many. Queued and failed exports are kept, however old."""
+        ...
+
 
 class ReceivedMessages(Protocol):
     """The ids of Banqup messages already handled (R11)."""

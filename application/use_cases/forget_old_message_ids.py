@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from application.batches import forget_in_batches
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 
@@ -27,11 +28,8 @@ class ForgetOldMessageIds:
 
     async def __call__(self) -> int:
         before = self._clock.now() - self._kept_for
-        total = 0
-        while True:
-            async with self._uow() as uow:
-                forgotten = await uow.messages.forget_received_before(before, FORGOTTEN_A_TRANSACTION)
-                await uow.commit()
-            total += forgotten
-            if forgotten < FORGOTTEN_A_TRANSACTION:
-                return total
+        return await forget_in_batches(
+            self._uow,
+            lambda uow, batch: uow.messages.forget_received_before(before, batch),
+            FORGOTTEN_A_TRANSACTION,
+        )

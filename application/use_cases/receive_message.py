@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from domain.client_integration import ClientIntegration
 from domain.events import DocumentEvent, DocumentKind
 from domain.export import Export, ExportStatus
 from domain.extension import Extension
+from domain.keys import time_ordered_id
 from domain.policy import ExportPolicy, IntakeAction, IntakeDecision
 
 
@@ -142,7 +142,7 @@ def _key(event: DocumentEvent) -> ExportKey | None:
 def _new_export(event: DocumentEvent, decision: IntakeDecision, now: datetime) -> Export:
     assert event.direction is not None
     return Export(
-        id=str(uuid.uuid4()),
+        id=time_ordered_id(now),
         partner_id=event.partner_id,
         client_id=event.client_id,
         document_id=event.document_id,

@@ -52,11 +52,19 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
             "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS",
         ),
         ({"OCTOBRIDGE_RETRY_MAX_SECONDS": "a while"}, "OCTOBRIDGE_RETRY_MAX_SECONDS"),
+        ({"OCTOBRIDGE_RETENTION_DAYS": "399"}, "OCTOBRIDGE_RETENTION_DAYS"),
+        ({"OCTOBRIDGE_RETENTION_DAYS": "-1"}, "OCTOBRIDGE_RETENTION_DAYS"),
     ],
 )
 def test_wrong_settings_name_the_variable(tmp_path: Path, environ: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), **environ})
+
+
+@pytest.mark.parametrize(("raw", "days"), [(None, 400), ("0", 0), ("400", 400), ("730", 730)])
+def test_the_retention_is_400_days_or_more_or_0_for_ever(tmp_path: Path, raw: str | None, days: int) -> None:
+    environ = {"OCTOBRIDGE_VAR_DIR": str(tmp_path)} | ({"OCTOBRIDGE_RETENTION_DAYS": raw} if raw else {})
+    assert Settings.from_environ(environ).retention_days == days
 
 
 def test_processes_starting_together_share_one_set_of_secrets(tmp_path: Path) -> None:

@@ -310,6 +310,22 @@ async def test_exports_are_found_with_their_partners_extensions_and_their_client
         assert await uow.exports.find_many_in_context([]) == ExportsInContext({}, {}, {})
 
 
+async def test_the_exports_of_hundreds_of_keys_are_all_found(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    exports = [an_export(clock.now(), document=f"d{n}") for n in range(0, 600, 2)]
+    async with units() as uow:
+        await add_two_partners_and_three_integrations(uow, clock)
+        await uow.exports.add_many(exports)
+        await uow.commit()
+    async with units() as uow:
+        found = await uow.exports.find_many_in_context(
+            [("p1", "c1", f"d{n}", "purchase") for n in range(600)]
+        )
+    assert sorted(e.id for e in found.exports.values()) == sorted(e.id for e in exports)
+    assert sorted(found.integrations) == [("p1", "c1")]
+
+
 async def test_an_export_found_in_context_keeps_its_changes(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
@@ -521,6 +537,28 @@ async def test_delivery_times_of_recent_deliveries(units: UnitOfWorkFactory, clo
         times = await uow.exports.delivery_times(start + timedelta(minutes=10), limit=10)
         assert times == [(start, start + timedelta(minutes=90)), (start, start + timedelta(minutes=30))]
         assert len(await uow.exports.delivery_times(start, limit=1)) == 1
+
+
+async def test_delivered_and_skipped_exports_made_before_a_moment_are_forgotten_in_batches(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    old = {status: an_export(clock.now(), status=status) for status in ExportStatus}
+    old_delivered = an_export(clock.now(), status=ExportStatus.DELIVERED)
+    recent = an_export(clock.advance(days=2), status=ExportStatus.DELIVERED)
+    async with units() as uow:
+        await uow.exports.add_many([*old.values(), old_delivered, recent])
+        await uow.commit()
+    cutoff = clock.now() - timedelta(days=1)
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 2
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 1
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.exports.forget_finished_before(cutoff, limit=2) == 0
+        kept = await uow.exports.get_many([e.id for e in [*old.values(), old_delivered, recent]])
+    assert set(kept) == {old[ExportStatus.QUEUED].id, old[ExportStatus.FAILED].id, recent.id}
 
 
 async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
