@@ -10,6 +10,7 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "InvalidDocument",
+    "MailboxRefused",
     "NotFound",
     "NotStored",
     "RecipientRefused",
@@ -67,3 +68,9 @@ class InvalidDocument(Invalid):
 
 class RecipientRefused(Invalid):
     """The mail relay refused the recipient's address for good (a 5xx reply to `RCPT TO`)."""
+
+
+class MailboxRefused(RecipientRefused):
+    """The recipient's mailbox itself is refused for good (CONTRACTS §8): at `RCPT TO` a reply with
+    enhanced status `5.1.x` or `5.2.1`, or without one a `550`, `551` or `553`. The integration's
+    address is wrong until a person says otherwise; other refusals fail the export only."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
+
+from domain.events import Direction, DocumentKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,37 @@ class DocumentSource(Protocol):
     """
 
     async def fetch(self, client_id: str, document_id: str) -> SourceDocument: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """One document of a space approved (purchases) or sent (sales) on a listed day (CONTRACTS §4).
+    `status` is its status now: `APPROVED`, `SENT`, `PAID` or `REJECTED` (withdrawn since)."""
+
+    document_id: str
+    direction: Direction
+    kind: DocumentKind
+    status: str
+    approved_or_sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentListPage:
+    items: tuple[ListedDocument, ...]
+    next_cursor: str | None
+
+
+class DocumentListing(Protocol):
+    """Lists a client's documents approved or sent between two days, inclusive, compared with the
+    UTC date of `approvedOrSentAt`, whatever happened to them since (CONTRACTS §4, for §9's backfills).
+    A next page is asked with `cursor` alone; the first page's days apply to it.
+
+    Raises `Unavailable` when Banqup cannot be reached, `NotFound` when it does not know the space.
+    """
+
+    async def list_approved_or_sent(
+        self, client_id: str, first_day: date, last_day: date, cursor: str | None = None, limit: int = 100
+    ) -> DocumentListPage: ...
 
 
 class ExportStatusReports(Protocol):

@@ -16,13 +16,15 @@ class OutgoingMail:
     body: str
     attachment_name: str
     attachment: bytes
+    envelope_sender: str | None = None  # SMTP `MAIL FROM` naming the export (CONTRACTS §7); None: the sender
 
 
 class Mailer(Protocol):
     """Hands a message to the mail relay and returns the relay's reply.
 
     Raises `Unavailable` on a temporary failure (connection refused or reset, timeout, 4xx reply),
-    `RecipientRefused` when the relay refuses the recipient for good (5xx to `RCPT TO`), and
+    `MailboxRefused` when the recipient's mailbox is refused for good (CONTRACTS §8),
+    `RecipientRefused` when the relay refuses the recipient for good otherwise (5xx to `RCPT TO`), and
     `Invalid` on another permanent one (5xx reply), each with the server's answer.
     """
 
