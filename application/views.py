@@ -50,6 +50,14 @@ class WarningView(Struct):
     message: str
 
 
+class MailboxRefusalView(Struct):
+    """Why the mailbox is refused (CONTRACTS §8): when, the server's words, and for which export."""
+
+    at: datetime
+    reply: str
+    export_id: str
+
+
 class ClientIntegrationView(Struct):
     partner_id: str
     client_id: str
@@ -59,6 +67,8 @@ class ClientIntegrationView(Struct):
     dossier_id: int | None
     history: list[MailboxChangeView]
     periods: list[PeriodView]
+    mailbox_status: str
+    mailbox_refusal: MailboxRefusalView | None
     warnings: list[WarningView] = msgspec.field(default_factory=list)
 
     @classmethod
@@ -74,6 +84,10 @@ class ClientIntegrationView(Struct):
             dossier_id=integration.dossier_id,
             history=[MailboxChangeView(mailbox=str(a.mailbox), since=a.since) for a in integration.mailboxes],
             periods=[PeriodView(start=p.start, end=p.end) for p in integration.activation.periods],
+            mailbox_status=str(integration.mailbox_status),
+            mailbox_refusal=None
+            if (refusal := integration.mailbox_refusal) is None
+            else MailboxRefusalView(at=refusal.at, reply=refusal.reply, export_id=refusal.export_id),
             warnings=warnings or [],
         )
 
@@ -108,6 +122,8 @@ class ExportView(Struct):
     message_id: str | None
     skip_reason: str | None
     violations: list[ViolationView]
+    held: str | None
+    origin: str
 
     @classmethod
     def of(cls, export: Export) -> ExportView:
@@ -131,6 +147,8 @@ class ExportView(Struct):
                 ViolationView(rule_id=v.rule_id, fatal=v.fatal, message=v.message, location=v.location)
                 for v in export.violations
             ],
+            held=str(export.held) if export.held else None,
+            origin=str(export.origin),
         )
 
 

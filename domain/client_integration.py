@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from domain.activation import ActivationHistory
 from domain.clock import utc
@@ -17,6 +18,22 @@ class MailboxAssignment:
 
     mailbox: Mailbox
     since: datetime
+
+
+class MailboxStatus(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRefusal:
+    """Octopus refused `mailbox` for good at `at` (CONTRACTS §8): `reply` is the server's words, at
+    `RCPT TO` or in a later bounce, for the export `export_id`."""
+
+    mailbox: Mailbox
+    at: datetime
+    reply: str
+    export_id: str
 
 
 @dataclass
@@ -33,18 +50,48 @@ class ClientIntegration:
     activation: ActivationHistory = field(default_factory=ActivationHistory)
     vat_number: str | None = None
     dossier_id: int | None = None
+    mailbox_refusal: MailboxRefusal | None = None
 
     @property
     def active(self) -> bool:
         return self.activation.is_active
 
     @property
+    def mailbox_status(self) -> MailboxStatus:
+        return MailboxStatus.OK if self.mailbox_refusal is None else MailboxStatus.REFUSED
+
+    @property
+    def holds_new_exports(self) -> bool:
+        """While its mailbox is refused, the client's new exports wait, queued and not attempted (§8)."""
+        return self.mailbox_refusal is not None
+
+    def refuse_mailbox(self, mailbox: Mailbox, at: datetime, reply: str, export_id: str) -> bool:
+        """Octopus refused `mailbox` for good. Only a refusal of the address in force counts (a late
+        bounce for an address changed since tells nothing about the new one), and the first refusal
+        is kept while it lasts; True when the mailbox became refused."""
+        if self.mailbox_refusal is not None or mailbox != self.mailbox:
+            return False
+        self.mailbox_refusal = MailboxRefusal(mailbox, utc(at, "at"), reply, export_id)
+        return True
+
+    def confirm_mailbox(self) -> bool:
+        """A person says the address in force works again; True when it was refused."""
+        refused = self.mailbox_refusal is not None
+        self.mailbox_refusal = None
+        return refused
+
+    @property
     def mailbox(self) -> Mailbox | None:
         return self.mailboxes[-1].mailbox if self.mailboxes else None
 
     def activate(self, mailbox: Mailbox, at: datetime) -> bool:
-        """Switches the integration on with `mailbox`, or changes its address; False when nothing changed."""
-        return _activate(self, mailbox, at)
+        """Switches the integration on with `mailbox`, or changes its address; False when nothing
+        changed. A new address ends a refusal of the old one; the same address does not (a person
+        confirms it with `confirm_mailbox`)."""
+        changed = _activate(self, mailbox, at)
+        if self.mailbox_refusal is not None and self.mailbox_refusal.mailbox != mailbox:
+            self.mailbox_refusal = None
+        return changed
 
     def deactivate(self, at: datetime) -> bool:
         before = self.activation

@@ -24,7 +24,8 @@ class AttemptOutcome(StrEnum):
     DELIVERED = "delivered"
     DEFERRED = "deferred"  # a temporary failure; another attempt follows
     FAILED = "failed"
-    RETRIED = "retried"  # put back in the queue by a person
+    RETRIED = "retried"  # put back in the queue by a person, or sent again to a new address
+    DELAYED = "delayed"  # a report that the mail is late; it changes nothing (CONTRACTS §8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,19 @@ class Attempt:
     at: datetime
     outcome: AttemptOutcome
     detail: str = ""
+
+
+class HoldReason(StrEnum):
+    """Why a queued export waits for a person instead of being attempted."""
+
+    MAILBOX_REFUSED = "mailboxRefused"  # CONTRACTS §8: its client's mailbox is refused
+
+
+class ExportOrigin(StrEnum):
+    """What made the export: a Banqup message, or a backfill a person asked for (CONTRACTS §9)."""
+
+    EVENT = "event"
+    BACKFILL = "backfill"
 
 
 class SkipReason(StrEnum):
@@ -68,11 +82,19 @@ class Export:
     message_id: str | None = None
     last_error: str | None = None
     violations: tuple[Violation, ...] = field(default_factory=tuple)
+    # Set while it waits for a new address: queued and not attempted, or failed by the refusal (§8).
+    held: HoldReason | None = None
+    origin: ExportOrigin = ExportOrigin.EVENT
 
     @property
     def delivery_attempts(self) -> int:
-        """Attempts made to send it, not counting a person's retries."""
-        return sum(1 for a in self.attempts if a.outcome is not AttemptOutcome.RETRIED)
+        """Attempts made to send it, not counting a person's retries nor reports that came back."""
+        return sum(1 for a in self.attempts if a.outcome in _SENDING)
+
+    @property
+    def waits_for_mailbox(self) -> bool:
+        """Queued but held, or failed by its mailbox's refusal: a new or confirmed address sends it."""
+        return self.held is not None
 
     @property
     def first_attempt_at(self) -> datetime | None:
@@ -81,7 +103,7 @@ class Export:
         for attempt in self.attempts:
             if attempt.outcome is AttemptOutcome.RETRIED:
                 start = None
-            elif start is None:
+            elif start is None and attempt.outcome in _SENDING:
                 start = attempt.at
         return start
 
@@ -108,6 +130,45 @@ class Export:
         self.violations = violations
         self._record(Attempt(utc(at, "at"), AttemptOutcome.FAILED, reply))
 
+    def refused(self, at: datetime, reply: str) -> None:
+        """Its mailbox was refused for good at `RCPT TO` (CONTRACTS §8): failed, and waiting for a new
+        or confirmed address to be sent again."""
+        self.failed(at, reply)
+        self.held = HoldReason.MAILBOX_REFUSED
+
+    def bounced(self, at: datetime, detail: str, *, mailbox_refused: bool) -> None:
+        """A delivery status notification says the mail it delivered failed after all: it is failed,
+        and waits for a new address when the report refused the mailbox itself (CONTRACTS §8)."""
+        self._require(ExportStatus.DELIVERED)
+        self.status = ExportStatus.FAILED
+        self.last_error = detail
+        self.held = HoldReason.MAILBOX_REFUSED if mailbox_refused else None
+        self._record(Attempt(utc(at, "at"), AttemptOutcome.FAILED, detail))
+
+    def noted(self, at: datetime, outcome: AttemptOutcome, detail: str) -> None:
+        """A report about a mail that changes nothing but the attempts: `delayed`, or a late failure
+        of a mail sent before the export was sent again."""
+        self._record(Attempt(utc(at, "at"), outcome, detail))
+
+    def hold(self, reason: HoldReason = HoldReason.MAILBOX_REFUSED) -> None:
+        """It waits, queued and not attempted, until a person gives its client a working address."""
+        self._require(ExportStatus.QUEUED)
+        self.held = reason
+
+    def released(self, at: datetime, mailbox: Mailbox) -> None:
+        """A new or confirmed address: a held export goes to it, as does one the refusal failed, which
+        is queued again (an attempt says so). Nothing else changes address (R6)."""
+        if self.held is None:
+            raise NotAllowed("only an export waiting for a new address is released")
+        if self.status is ExportStatus.FAILED:
+            self.status = ExportStatus.QUEUED
+            self.violations = ()
+            self._record(Attempt(utc(at, "at"), AttemptOutcome.RETRIED, f"sent again to {mailbox}"))
+        else:
+            self._require(ExportStatus.QUEUED)
+        self.held = None
+        self.mailbox = mailbox
+
     def queued_after_skip(self, occurred_at: datetime, mailbox: Mailbox) -> None:
         """The document, skipped when first approved or sent, is approved or sent again while it may
         go: the same export goes this time, to the mailbox in force then."""
@@ -118,7 +179,8 @@ class Export:
         self.mailbox = mailbox
 
     def retry(self, at: datetime) -> None:
-        """A person puts a failed export back in the queue (R17)."""
+        """A person puts a failed export back in the queue (R17). One the refusal failed stays held
+        (queued, not attempted) while its mailbox is refused; the caller knows."""
         if self.status is not ExportStatus.FAILED:
             raise NotAllowed(f"only a failed export can be retried; this one is {self.status}")
         self.status = ExportStatus.QUEUED
@@ -135,3 +197,7 @@ class Export:
 
     def _record(self, attempt: Attempt) -> None:
         self.attempts = (*self.attempts, attempt)
+
+
+# The outcomes of trying to send it, as opposed to a person's retries and later reports.
+_SENDING = frozenset({AttemptOutcome.DELIVERED, AttemptOutcome.DEFERRED, AttemptOutcome.FAILED})

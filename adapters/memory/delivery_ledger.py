@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from adapters.memory.store import MemoryStore, version_of, write_back
+from adapters.memory.store import MemoryStore, OutboxRow, version_of, write_back
 from application.errors import Conflict
 from application.ports.delivery_ledger import DeliveryLedger
 from domain.export import Export, ExportStatus
@@ -19,14 +19,14 @@ class InMemoryDeliveryLedger(DeliveryLedger):
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Export]:
         outbox, exports = self._store.outbox, self._store.exports
-        due = sorted((at, export_id) for export_id, at in outbox.items() if at <= now)[:limit]
+        due = sorted((row, export_id) for export_id, row in outbox.items() if row.available_at <= now)[:limit]
         claimed = []
-        for _, export_id in due:
+        for row, export_id in due:
             export = exports.get(export_id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 del outbox[export_id]
             else:
-                outbox[export_id] = lease_until
+                outbox[export_id] = OutboxRow(row.lane, lease_until)
                 claimed.append(copy.deepcopy(export))
         self._store.commits += 1
         return claimed
@@ -38,6 +38,6 @@ class InMemoryDeliveryLedger(DeliveryLedger):
         write_back(self._store.exports, export.id, export)
         if due_again is None:
             self._store.outbox.pop(export.id, None)
-        elif export.id in self._store.outbox:
-            self._store.outbox[export.id] = due_again
+        elif (row := self._store.outbox.get(export.id)) is not None:
+            self._store.outbox[export.id] = OutboxRow(row.lane, due_again)
         self._store.commits += 1

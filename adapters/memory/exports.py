@@ -82,6 +82,14 @@ class InMemoryExportRepository(ExportRepository):
         found = sorted(filter(wanted, self._items.values()), key=lambda e: (e.created_at, e.id), reverse=True)
         return found[: query.limit]
 
+    async def list_open_of_client(self, partner_id: str, client_id: str) -> Sequence[Export]:
+        found = [
+            e
+            for e in self._items.values()
+            if (e.partner_id, e.client_id) == (partner_id, client_id) and e.status in OPEN_STATUSES
+        ]
+        return sorted(found, key=lambda e: (e.created_at, e.id))
+
     async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
         delivered = [
             (e.created_at, e.delivered_at)

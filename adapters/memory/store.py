@@ -8,7 +8,7 @@ import copy
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from application.errors import Conflict
 from application.ports.attempt_counts import AttemptKind
@@ -27,6 +27,13 @@ E = TypeVar("E")
 _VERSION = "_memory_version"
 
 
+class OutboxRow(NamedTuple):
+    """An outbox row: its lane first, so rows sort as a claim takes them (lane 0 before lane 1)."""
+
+    lane: int
+    available_at: datetime
+
+
 @dataclass
 class MemoryStore:
     """What is committed."""
@@ -35,7 +42,7 @@ class MemoryStore:
     integrations: dict[tuple[str, str], ClientIntegration] = field(default_factory=dict)
     exports: dict[str, Export] = field(default_factory=dict)
     messages: dict[str, datetime] = field(default_factory=dict)
-    outbox: dict[str, datetime] = field(default_factory=dict)
+    outbox: dict[str, OutboxRow] = field(default_factory=dict)
     tokens: dict[str, OctopusTokens] = field(default_factory=dict)
     attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
     dossier_lists: dict[str, DossierList] = field(default_factory=dict)

@@ -107,6 +107,7 @@ CHANGING = (
     "message_id",
     "last_error",
     "violations",
+    "held",
 )
 
 
@@ -255,6 +256,15 @@ class SqlAlchemyExportRepository(ExportRepository):
 
     async def list(self, query: ExportQuery) -> Sequence[Export]:
         return (await self._session.scalars(history_page(query))).all()
+
+    async def list_open_of_client(self, partner_id: str, client_id: str) -> Sequence[Export]:
+        c = tables.exports.c
+        query = (
+            select(Export)
+            .where(c.partner_id == partner_id, c.client_id == client_id, c.status.in_(OPEN_STATUSES))
+            .order_by(c.created_at, c.id)
+        )
+        return (await self._session.scalars(query)).all()
 
     async def delivery_times(self, since: datetime, limit: int) -> Sequence[tuple[datetime, datetime]]:
         c = tables.exports.c

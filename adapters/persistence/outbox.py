@@ -15,7 +15,8 @@ from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
-from application.ports.repositories import Outbox
+from application.ports.repositories import Outbox, lane_of
+from domain.export import ExportOrigin
 
 
 # Built once rather than for each batch of messages: building it cost about as much as executing it.
@@ -29,7 +30,7 @@ def _outbox_upsert(dialect: str) -> SqliteInsert | PostgresqlInsert:
 
 @cache
 def _put(dialect: Dialect) -> DriverWrite:
-    return DriverWrite.of(_outbox_upsert(dialect.name), ("export_id", "available_at"), dialect)
+    return DriverWrite.of(_outbox_upsert(dialect.name), ("export_id", "available_at", "lane"), dialect)
 
 
 # Built once, as `_outbox_upsert`: the worker claims, then removes or reschedules, for every export,
@@ -41,7 +42,7 @@ def _claim() -> Update:
     due = (
         select(c.export_id)
         .where(c.available_at <= bindparam("now"))
-        .order_by(c.available_at)
+        .order_by(c.lane, c.available_at)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
@@ -74,13 +75,15 @@ class SqlAlchemyOutbox(Outbox):
     async def put(self, export_id: str, available_at: datetime) -> None:
         await self.put_many([export_id], available_at)
 
-    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
+    async def put_many(
+        self, export_ids: Sequence[str], available_at: datetime, origin: ExportOrigin = ExportOrigin.EVENT
+    ) -> None:
         if not export_ids:
             return
         with translated_errors():
             await self._session.flush()  # the exports' rows must exist before outbox rows point at them
-        write = _put(dialect_of(self._session))
-        await write.many(self._session, [(export_id, available_at) for export_id in export_ids])
+        write, lane = _put(dialect_of(self._session)), lane_of(origin)
+        await write.many(self._session, [(export_id, available_at, lane) for export_id in export_ids])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
         """One statement (`_claim`)."""

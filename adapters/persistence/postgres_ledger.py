@@ -40,7 +40,7 @@ def _claimed(dialect: Dialect) -> DriverRead:
     due = (
         select(o.export_id)
         .where(o.available_at <= bindparam("now", type_=o.available_at.type))
-        .order_by(o.available_at)
+        .order_by(o.lane, o.available_at)
         .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )

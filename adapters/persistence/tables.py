@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -22,13 +24,15 @@ from adapters.persistence.types import (
     ActivationHistoryType,
     AttemptsType,
     MailboxHistoryType,
+    MailboxRefusalType,
     MailboxType,
     UtcDateTime,
     ViolationsType,
 )
 from application.ports.repositories import OPEN_STATUSES
+from domain.backfill import BackfillState
 from domain.events import Direction, DocumentKind
-from domain.export import ExportStatus, SkipReason
+from domain.export import ExportOrigin, ExportStatus, HoldReason, SkipReason
 from domain.extension import ConnectionState
 
 metadata = MetaData(
@@ -41,7 +45,19 @@ metadata = MetaData(
 )
 
 
-def _enum(kind: type[ExportStatus | SkipReason | Direction | DocumentKind | ConnectionState]) -> Enum:
+_Kind = (
+    ExportStatus
+    | SkipReason
+    | Direction
+    | DocumentKind
+    | ConnectionState
+    | HoldReason
+    | ExportOrigin
+    | BackfillState
+)
+
+
+def _enum(kind: type[_Kind]) -> Enum:
     return Enum(
         kind,
         native_enum=False,
@@ -73,10 +89,20 @@ client_integrations = Table(
     Column("activation", ActivationHistoryType, nullable=False),
     Column("vat_number", String(20)),
     Column("dossier_id", Integer),
+    Column("mailbox_refusal", MailboxRefusalType),  # CONTRACTS §8; null while the mailbox is ok
     Column("version", Integer, nullable=False),
+    # The refused mailboxes, for the attention list and its gauge: few, however many clients.
+    Index(
+        "ix_client_integrations_refused",
+        "partner_id",
+        postgresql_where=text("mailbox_refusal IS NOT NULL"),
+        sqlite_where=text("mailbox_refusal IS NOT NULL"),
+    ),
 )
 
 _OPEN = f"status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)})"
+# The exports that wait for a person: failed, or held for a new address (CONTRACTS §8).
+_WAITING = "status = 'failed' OR held IS NOT NULL"
 
 exports = Table(
     "exports",
@@ -97,6 +123,8 @@ exports = Table(
     Column("message_id", Text),
     Column("last_error", Text),
     Column("violations", ViolationsType, nullable=False),
+    Column("held", _enum(HoldReason)),
+    Column("origin", _enum(ExportOrigin), nullable=False, server_default=str(ExportOrigin.EVENT)),
     Column("version", Integer, nullable=False),
     # R11: one export per document and direction, whatever races between processes.
     UniqueConstraint("partner_id", "client_id", "document_id", "direction"),
@@ -113,6 +141,15 @@ exports = Table(
         sqlite_where=text(_OPEN),
     ),
     Index(None, "delivered_at"),
+    # What waits for a person, by client: the attention list reads only these rows.
+    Index(
+        "ix_exports_waiting",
+        "partner_id",
+        "client_id",
+        "created_at",
+        postgresql_where=text(_WAITING),
+        sqlite_where=text(_WAITING),
+    ),
 )
 
 received_messages = Table(
@@ -129,6 +166,10 @@ outbox = Table(
     Column("export_id", String(36), ForeignKey("exports.id"), primary_key=True),
     # When the export is next due; a claim moves it to the end of the worker's lease.
     Column("available_at", UtcDateTime, nullable=False, index=True),
+    # 0 for a document's own export, 1 for a backfill's: a claim takes every due export of lane 0
+    # before any of lane 1, so backfills never hold up fresh documents (CONTRACTS §9).
+    Column("lane", SmallInteger, nullable=False, server_default=text("0")),
+    Index(None, "lane", "available_at"),
 )
 
 octopus_tokens = Table(
@@ -163,4 +204,46 @@ attempt_counts = Table(
     Column("outcome", String(16), primary_key=True),
     Column("reason", String(16), primary_key=True),  # "" for a delivered attempt
     Column("count", BigInteger, nullable=False),
+)
+
+# Delivery status notifications read by `octobridge bounces`, each recorded once (CONTRACTS §8).
+delivery_reports = Table(
+    "delivery_reports",
+    metadata,
+    Column("export_id", String(36), ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True),
+    Column("action", String(16), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
+_RUNNING = f"state = '{BackfillState.RUNNING}'"
+
+backfills = Table(
+    "backfills",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(ID), nullable=False),
+    Column("client_id", String(ID), nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("state", _enum(BackfillState), nullable=False),
+    Column("listed", Integer, nullable=False),
+    Column("queued", Integer, nullable=False),
+    Column("already_exported", Integer, nullable=False),
+    Column("ignored", Integer, nullable=False),
+    Column("error", Text),
+    Column("cursor", Text),  # Banqup's cursor for the next page, opaque
+    Column("finished_at", UtcDateTime),
+    Column("version", Integer, nullable=False),
+    # At most one running backfill per client, whatever races between processes.
+    Index(
+        "uq_backfills_running",
+        "partner_id",
+        "client_id",
+        unique=True,
+        postgresql_where=text(_RUNNING),
+        sqlite_where=text(_RUNNING),
+    ),
+    Index(None, "partner_id", "client_id", "requested_at"),
 )

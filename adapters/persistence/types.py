@@ -12,7 +12,7 @@ from sqlalchemy import DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from domain.activation import ActivationHistory, ActivationPeriod
-from domain.client_integration import MailboxAssignment
+from domain.client_integration import MailboxAssignment, MailboxRefusal
 from domain.export import Attempt, AttemptOutcome
 from domain.mailbox import Mailbox
 from domain.validation import Violation
@@ -135,3 +135,17 @@ def _violations_from_data(data: list[list[Any]]) -> tuple[Violation, ...]:
 class ViolationsType(_JsonValue[tuple[Violation, ...]]):
     to_data = staticmethod(_violations_to_data)
     from_data = staticmethod(_violations_from_data)
+
+
+def _refusal_to_data(refusal: MailboxRefusal) -> list[str | None]:
+    return [refusal.mailbox.address, _stamp(refusal.at), refusal.reply, refusal.export_id]
+
+
+def _refusal_from_data(data: list[str]) -> MailboxRefusal:
+    address, at, reply, export_id = data
+    return MailboxRefusal(Mailbox(address), _required(at), reply, export_id)
+
+
+class MailboxRefusalType(_JsonValue[MailboxRefusal]):
+    to_data = staticmethod(_refusal_to_data)
+    from_data = staticmethod(_refusal_from_data)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.client_integration import ClientIntegration, NewClientIntegration
-from domain.export import Export, ExportStatus
+from domain.export import Export, ExportOrigin, ExportStatus
 from domain.extension import Extension
 
 # The statuses an export leaves (a worker delivers it, a person retries it): few at any time, so
@@ -116,6 +116,11 @@ class ExportRepository(Protocol):
 
     async def list(self, query: ExportQuery) -> Sequence[Export]: ...
 
+    async def list_open_of_client(self, partner_id: str, client_id: str) -> Sequence[Export]:
+        """The client's queued and failed exports, held or not, oldest first: what a refused mailbox
+        holds and a new address releases (CONTRACTS §8); few, and read through an index."""
+        ...
+
     async def count_open(self) -> dict[ExportStatus, int]:
         """How many exports are queued and how many failed, by status (both always present): the
         statuses an export leaves, so their counts stay small and an index keeps this cheap at any
@@ -147,8 +152,14 @@ class ReceivedMessages(Protocol):
         ...
 
 
+def lane_of(origin: ExportOrigin) -> int:
+    """The outbox lane of an export of `origin`: backfills' exports go behind the documents' own."""
+    return 1 if origin is ExportOrigin.BACKFILL else 0
+
+
 class Outbox(Protocol):
-    """Exports waiting to be delivered, written in the transaction that queued them.
+    """Exports waiting to be delivered, written in the transaction that queued them. A held export
+    (CONTRACTS §8) has no row: it is not attempted until it is released.
 
     `claim` leases due items to one worker: items leased and not yet expired are never handed to
     another worker, so several workers never take the same export; a lease that expires (its
@@ -157,13 +168,16 @@ class Outbox(Protocol):
 
     async def put(self, export_id: str, available_at: datetime) -> None: ...
 
-    async def put_many(self, export_ids: Sequence[str], available_at: datetime) -> None:
-        """`put` for several exports, in one round trip; `NotStored` when one of them does not exist."""
+    async def put_many(
+        self, export_ids: Sequence[str], available_at: datetime, origin: ExportOrigin = ExportOrigin.EVENT
+    ) -> None:
+        """`put` for several exports of one origin, in one round trip; `NotStored` when one of them
+        does not exist. A backfill's exports are claimed only when no document's own export is due."""
         ...
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[str]:
-        """The ids of up to `limit` items due at `now`, those due longest chosen first, in no particular
-        order; each is leased until `lease_until`."""
+        """The ids of up to `limit` items due at `now`, the documents' own before backfills', those due
+        longest chosen first, in no particular order; each is leased until `lease_until`."""
         ...
 
     async def reschedule(self, export_id: str, available_at: datetime) -> None: ...

@@ -181,7 +181,9 @@ async def test_past_the_horizon_a_temporary_failure_becomes_final(world: World) 
     export_id = await world.queue()
     deliver, rounds = world.deliver(), 0
     while (await world.export(export_id)).status is ExportStatus.QUEUED:
-        world.clock.at = world.units.store.outbox[export_id]  # the worker comes exactly when it is due
+        world.clock.at = world.units.store.outbox[
+            export_id
+        ].available_at  # the worker comes exactly when it is due
         assert await world.due() == [export_id]
         await world.attempt(export_id, deliver)
         rounds += 1
@@ -393,7 +395,7 @@ async def test_a_temporary_failure_past_the_horizon_is_told_as_failed(world: Wor
     export_id = await world.queue()
     deliver = world.deliver()
     while True:
-        world.clock.at = world.units.store.outbox[export_id]
+        world.clock.at = world.units.store.outbox[export_id].available_at
         result = await world.attempt_in_full(export_id, deliver)
         if result.status is not ExportStatus.QUEUED:
             break
