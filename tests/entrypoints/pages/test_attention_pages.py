@@ -86,7 +86,7 @@ async def test_the_client_page_tells_the_refusal_with_the_reply_above_the_addres
     assert refusal < html.index('id="mailbox"'), "right above the address form"
     assert words["refusal_text"].format(at=local_time(clock.now()), mailbox=IMPORT_MAILBOX) in html
     assert f'<q class="mono">{REPLY}</q>' in html
-    assert f'href="#export-{refused_id}">{refused_id}</a>' in html
+    assert f'href="#export-{refused_id}">INV-0000</a>' in html, "the refused document, by its number"
     assert f'id="export-{refused_id}"' in html, "the link leads to the export in the history"
 
     other = unescape(await session_page(client, f"/pages/clients/{ATELIER}", P1, lang="en"))
