@@ -10,10 +10,13 @@ from domain.attention import AttentionItem, most_urgent_first
 
 
 class AttentionOf(Struct):
-    partner_id: str
+    """One partner's, or every partner's when `partner_id` is None (for operators)."""
+
+    partner_id: str | None = None
 
 
 class AttentionItemView(Struct):
+    partner_id: str
     client_id: str | None  # None for `needsReconnect`: the connection is the partner's
     reason: str
     since: datetime | None  # None for `needsReconnect`: not recorded
@@ -21,7 +24,13 @@ class AttentionItemView(Struct):
 
     @classmethod
     def of(cls, item: AttentionItem) -> AttentionItemView:
-        return cls(client_id=item.client_id, reason=str(item.reason), since=item.since, count=item.count)
+        return cls(
+            partner_id=item.partner_id,
+            client_id=item.client_id,
+            reason=str(item.reason),
+            since=item.since,
+            count=item.count,
+        )
 
 
 class Attention(Struct):
@@ -31,7 +40,7 @@ class Attention(Struct):
 class ListAttention:
     """The partner's clients that need a person, one item per client and reason, most urgent first:
     a refused mailbox, a lost Octopus connection, failed exports, a dossier without a VAT number;
-    within a reason, the longest waiting first."""
+    within a reason, the longest waiting first. Every partner's, by partner, for operators."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
@@ -39,4 +48,5 @@ class ListAttention:
     async def __call__(self, command: AttentionOf) -> Attention:
         async with self._uow() as uow:
             items = await uow.attention.list(command.partner_id)
-        return Attention(items=[AttentionItemView.of(i) for i in most_urgent_first(items)])
+        ordered = sorted(most_urgent_first(items), key=lambda i: i.partner_id)  # stable: urgency within
+        return Attention(items=[AttentionItemView.of(i) for i in ordered])

@@ -38,7 +38,13 @@ async def test_a_refused_mailbox_comes_first_and_a_dossier_without_vat_number_af
     activated = clock.at
     assert (await client.get("/v1/attention", headers=headers)).json() == {
         "items": [
-            {"clientId": "space-2", "reason": "dossierWithoutVat", "since": _iso(activated), "count": 1}
+            {
+                "partnerId": PARTNER,
+                "clientId": "space-2",
+                "reason": "dossierWithoutVat",
+                "since": _iso(activated),
+                "count": 1,
+            }
         ]
     }
 
@@ -61,8 +67,20 @@ async def test_a_refused_mailbox_comes_first_and_a_dossier_without_vat_number_af
     assert answer.status_code == 200
     assert answer.json() == {
         "items": [
-            {"clientId": "space-1", "reason": "mailboxRefused", "since": _iso(refused_at), "count": 2},
-            {"clientId": "space-2", "reason": "dossierWithoutVat", "since": _iso(activated), "count": 1},
+            {
+                "partnerId": PARTNER,
+                "clientId": "space-1",
+                "reason": "mailboxRefused",
+                "since": _iso(refused_at),
+                "count": 2,
+            },
+            {
+                "partnerId": PARTNER,
+                "clientId": "space-2",
+                "reason": "dossierWithoutVat",
+                "since": _iso(activated),
+                "count": 1,
+            },
         ]
     }
     assert (await client.get("/v1/attention", headers=as_partner(OTHER))).json() == {"items": []}
