@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ def test_the_order_is_by_reason_then_time_whatever_came_first(items: list[Attent
     ordered = most_urgent_first(items)
     assert sorted(ordered, key=repr) == sorted(items, key=repr)
     ranks = list(AttentionReason)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         assert ranks.index(before.reason) <= ranks.index(after.reason)
         if before.reason is after.reason and before.since and after.since:
             assert before.since <= after.since
