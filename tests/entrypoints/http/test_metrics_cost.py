@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 from adapters.persistence.migrator import AlembicMigrator
 from entrypoints.http.app import create_app
 from sandbox.world import settings_for
+from tests.adapters.persistence.conftest import sqlalchemy_units
 from tests.conftest import POSTGRES_ADMIN_URL, _on_admin_database, require_service
 
 pytestmark = pytest.mark.postgres
@@ -111,6 +112,17 @@ async def _plans(url: str, statements: list[tuple[str, Any]]) -> list[tuple[str,
         await connection.close()
 
 
+async def _assert_read_by_cheap_indexes(url: str, statements: list[tuple[str, Any]]) -> None:
+    """Both large tables are read, each only through its indexes of what is few."""
+    reads = [
+        (sql, read) for sql, plan in await _plans(url, statements) for read in _reads_of_large_tables(plan)
+    ]
+    assert {read["Relation Name"] for _, read in reads} == set(CHEAP_INDEXES), "both are read, by index"
+    for sql, read in reads:
+        table = read["Relation Name"]
+        assert read.get("Index Name") in CHEAP_INDEXES[table], f"{read['Node Type']} over {table} for {sql}"
+
+
 async def test_a_scrape_queries_nothing_and_the_figures_never_scan_the_exports_table(
     large_database: str, tmp_path: Path
 ) -> None:
@@ -127,9 +139,14 @@ async def test_a_scrape_queries_nothing_and_the_figures_never_scan_the_exports_t
     assert 'octobridge_attention{reason="failedExports"} 1.0' in text  # one client, 20 failed exports
     assert 'octobridge_attention{reason="mailboxRefused"} 0.0' in text
 
-    plans = await _plans(large_database, refreshing.sent)
-    reads = [(sql, read) for sql, plan in plans for read in _reads_of_large_tables(plan)]
-    assert {read["Relation Name"] for _, read in reads} == set(CHEAP_INDEXES), "both are read, by index"
-    for sql, read in reads:
-        table = read["Relation Name"]
-        assert read.get("Index Name") in CHEAP_INDEXES[table], f"{read['Node Type']} over {table} for {sql}"
+    await _assert_read_by_cheap_indexes(large_database, refreshing.sent)
+
+
+async def test_a_partners_attention_reads_only_what_waits(large_database: str) -> None:
+    """`GET /v1/attention` for the partner of all those exports and clients: the same indexes."""
+    async for units in sqlalchemy_units(large_database, truncate=False):
+        with Statements() as listing:
+            async with units() as uow:
+                items = await uow.attention.list("p1")
+    assert [(i.client_id, i.reason, i.count) for i in items] == [("c1", "failedExports", 20)]
+    await _assert_read_by_cheap_indexes(large_database, listing.sent)
