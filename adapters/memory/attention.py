@@ -47,11 +47,13 @@ class InMemoryAttentionReads(AttentionReads):
         held: dict[Client, list[datetime]] = {}
         failed: dict[Client, list[datetime]] = {}
         for export in self._exports.values():
+            client = (export.partner_id, export.client_id)
             if not mine(export.partner_id):
                 continue
-            waiting = held if export.held is not None else failed
-            if export.held is not None or export.status is ExportStatus.FAILED:
-                waiting.setdefault((export.partner_id, export.client_id), []).append(export.created_at)
+            if export.held is not None:
+                held.setdefault(client, []).append(export.created_at)
+            elif export.status is ExportStatus.FAILED:
+                failed.setdefault(client, []).append(export.created_at)
         without_vat = {p: dossiers_without_vat(d) for p, d in self._dossier_lists.items() if mine(p)}
         return [
             *mailbox_refused(refused_at, _waiting(held)),
