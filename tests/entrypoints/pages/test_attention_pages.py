@@ -91,3 +91,21 @@ async def test_the_client_page_tells_the_refusal_with_the_reply_above_the_addres
 
     other = unescape(await session_page(client, f"/pages/clients/{ATELIER}", P1, lang="en"))
     assert words["refusal_heading"] not in other
+
+
+async def test_a_lost_connection_is_the_partners_item_leading_to_the_connect_button(
+    client: AsyncTestClient[Any], world: OctopusWorld, container: Container
+) -> None:
+    await install_and_connect(client, world, P1)
+    units = await container.infrastructure.units_of_work()
+    async with units() as uow:
+        extension = await uow.extensions.get(P1)
+        assert extension is not None
+        extension.connection_lost()
+        await uow.commit()
+    html = unescape(await session_page(client, "/pages/extension", P1, lang="en"))
+    words = WORDS["en"]
+    item = html.index(words["attention_needsReconnect"])
+    assert html.index(words["attention_heading"]) < item < html.index(words["state_heading"])
+    assert f'<a href="#connection-heading">{words["connect"]}</a>' in html[item:]
+    assert "/pages/clients/" not in html
