@@ -55,6 +55,7 @@ from application.use_cases.get_export import GetExport
 from application.use_cases.get_extension import GetExtension
 from application.use_cases.import_clients import ImportClients
 from application.use_cases.install_extension import InstallExtension
+from application.use_cases.list_attention import ListAttention
 from application.use_cases.list_client_integrations import ListClientIntegrations
 from application.use_cases.list_dossiers import ListDossiers
 from application.use_cases.list_extensions import ListExtensions
@@ -259,6 +260,7 @@ class UseCases(containers.DeclarativeContainer):
     deactivate_client = providers.Factory(DeactivateClientIntegration, uow, clock)
     get_client = providers.Factory(GetClientIntegration, uow)
     list_clients = providers.Factory(ListClientIntegrations, uow)
+    list_attention = providers.Factory(ListAttention, uow)
     import_clients = providers.Factory(ImportClients, uow, clock)
     # one per process: messages received together share a transaction (group commit)
     receive_message = providers.Singleton(ReceiveDocumentMessage, infrastructure.intake_transactions, clock)

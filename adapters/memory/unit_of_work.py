@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.attempt_counts import InMemoryAttemptCounts
+from adapters.memory.attention import InMemoryAttentionReads
 from adapters.memory.client_integrations import InMemoryClientIntegrationRepository
 from adapters.memory.dossier_lists import InMemoryOctopusDossierLists
 from adapters.memory.exports import InMemoryExportRepository
@@ -41,6 +42,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.octopus = InMemoryOctopusConnections(tokens, attempts)
         self.dossier_lists = InMemoryOctopusDossierLists(dossier_lists)
         self.attempt_counts = InMemoryAttemptCounts(store.attempt_counts)
+        self.attention = InMemoryAttentionReads(extensions, integrations, exports, dossier_lists)
         self._pending: tuple[Pending, ...] = (
             extensions,
             integrations,

@@ -102,7 +102,7 @@ client_integrations = Table(
 
 _OPEN = f"status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)})"
 # The exports that wait for a person: failed, or held for a new address (CONTRACTS §8).
-_WAITING = "status = 'failed' OR held IS NOT NULL"
+WAITING = "status = 'failed' OR held IS NOT NULL"
 
 exports = Table(
     "exports",
@@ -147,8 +147,8 @@ exports = Table(
         "partner_id",
         "client_id",
         "created_at",
-        postgresql_where=text(_WAITING),
-        sqlite_where=text(_WAITING),
+        postgresql_where=text(WAITING),
+        sqlite_where=text(WAITING),
     ),
 )
 

@@ -147,5 +147,6 @@ def _refusal_from_data(data: list[str]) -> MailboxRefusal:
 
 
 class MailboxRefusalType(_JsonValue[MailboxRefusal]):
+    cache_ok = True  # SQLAlchemy reads it from each class itself: the attention list selects this column
     to_data = staticmethod(_refusal_to_data)
     from_data = staticmethod(_refusal_from_data)

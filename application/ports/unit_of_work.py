@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.attempt_counts import AttemptCounts
+from application.ports.attention import AttentionReads
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     ClientIntegrationRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     octopus: OctopusConnections
     dossier_lists: OctopusDossierLists
     attempt_counts: AttemptCounts
+    attention: AttentionReads
 
     async def __aenter__(self) -> Self: ...
 

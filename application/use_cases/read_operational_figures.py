@@ -1,15 +1,18 @@
 """Figures for operators' dashboards: the open exports by status, the delivery queue, how long
-delivery takes, and the export attempts by outcome and reason — each read from a source whose cost
-does not grow with the exports delivered over the years (decision 0011, "Metrics")."""
+delivery takes, the export attempts by outcome and reason, and what waits for a person — each read
+from a source whose cost does not grow with the exports delivered over the years (decision 0011,
+"Metrics")."""
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from datetime import timedelta
 
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.views import Struct
+from domain.attention import AttentionReason
 
 LATENCY_WINDOW = timedelta(hours=1)
 LATENCY_SAMPLE = 10_000
@@ -29,11 +32,14 @@ class OperationalFigures(Struct):
     delivery_latency: dict[str, float]
     # every worker's attempts as they last added them (every few seconds)
     attempts: list[AttemptCount]
+    # the attention items (R26) of every partner by reason, every reason present (0 when none)
+    attention: dict[str, int]
 
 
 class ReadOperationalFigures:
     """How many exports are queued and failed, how many wait in the outbox for a worker, how long
-    the last hour's deliveries took from queue to mail relay, and the attempts the workers counted."""
+    the last hour's deliveries took from queue to mail relay, the attempts the workers counted, and
+    how many clients (partners, for a lost connection) need a person, by reason."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -45,6 +51,7 @@ class ReadOperationalFigures:
             depth = await uow.outbox.depth()
             times = await uow.exports.delivery_times(self._clock.now() - LATENCY_WINDOW, LATENCY_SAMPLE)
             attempts = await uow.attempt_counts.totals()
+            waiting = Counter(item.reason for item in await uow.attention.list())
         return OperationalFigures(
             exports_by_status={str(status): count for status, count in counts.items()},
             queue_depth=depth,
@@ -52,6 +59,7 @@ class ReadOperationalFigures:
                 [(delivered - queued).total_seconds() for queued, delivered in times]
             ),
             attempts=[AttemptCount(outcome=o, reason=r, count=n) for (o, r), n in sorted(attempts.items())],
+            attention={str(reason): waiting[reason] for reason in AttentionReason},
         )
 
 

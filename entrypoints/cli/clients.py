@@ -11,6 +11,7 @@ from entrypoints.cli.client_import import import_clients
 if TYPE_CHECKING:
     from application.use_cases.deactivate_client_integration import DeactivateClientIntegration
     from application.use_cases.get_client_integration import GetClientIntegration
+    from application.use_cases.list_attention import AttentionItemView, ListAttention
     from application.use_cases.list_client_integrations import ListClientIntegrations
     from application.views import ClientIntegrationView
     from entrypoints.container import Container
@@ -20,7 +21,7 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Answer in JSON, for
 
 @click.group()
 def clients() -> None:
-    """Client integrations: bulk import from CSV, list, show, deactivate."""
+    """Client integrations: bulk import from CSV, list, show, deactivate, what needs attention."""
 
 
 clients.add_command(import_clients)
@@ -97,6 +98,35 @@ def deactivate(partner: str, client: str, as_json: bool) -> None:
         return await get(IntegrationOf(partner_id=partner, client_id=client))
 
     _show(run(work), as_json)
+
+
+@clients.command()
+@click.argument("partner", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON lines, an item a line, for scripts.")
+def attention(partner: str | None, as_json: bool) -> None:
+    """What waits for a person (R26): the clients of PARTNER (every partner's when left out) with a
+    refused mailbox, a lost Octopus connection, failed exports or a dossier without VAT number, most
+    urgent first."""
+    import msgspec
+
+    from application.use_cases.list_attention import AttentionOf
+    from entrypoints.cli.output import console, moment, table
+    from entrypoints.cli.runtime import run
+
+    async def work(container: Container) -> list[AttentionItemView]:
+        use_case: ListAttention = await container.use_cases.list_attention()
+        return (await use_case(AttentionOf(partner_id=partner))).items
+
+    items = run(work)
+    if as_json:
+        for item in items:
+            click.echo(msgspec.json.encode(item))
+        return
+    grid = table("partner", "client", "reason", "since", "exports")
+    for item in items:
+        client = item.client_id or "(all)"  # needsReconnect is the partner's
+        grid.add_row(item.partner_id, client, item.reason, moment(item.since), str(item.count))
+    console().print(grid)
 
 
 def _show(integration: ClientIntegrationView, as_json: bool) -> None:

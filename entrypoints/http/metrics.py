@@ -1,5 +1,6 @@
-"""Prometheus figures: requests as they happen, and exports and the queue read every half minute
-in the background, so that a scrape costs the same whatever the size of the exports table."""
+"""Prometheus figures: requests as they happen, and exports, the queue and what waits for a person
+read every half minute in the background, so that a scrape costs the same whatever the size of the
+exports table."""
 
 from __future__ import annotations
 
@@ -72,6 +73,12 @@ class HttpMetrics:
             ["quantile"],
             registry=self.registry,
         )
+        self.attention = Gauge(
+            "octobridge_attention",
+            "Clients that need a person, over all partners, by reason (needsReconnect: partners)",
+            ["reason"],
+            registry=self.registry,
+        )
         self.attempts = AttemptTotals()
         self.registry.register(self.attempts)
 
@@ -84,6 +91,8 @@ class HttpMetrics:
         for quantile, seconds in figures.delivery_latency.items():
             self.delivery_latency.labels(quantile=quantile).set(seconds)
         self.attempts.read = figures.attempts
+        for reason, count in figures.attention.items():
+            self.attention.labels(reason=reason).set(count)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

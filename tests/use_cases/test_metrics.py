@@ -1,4 +1,5 @@
-"""The figures behind /metrics: open exports by status, queue depth and delivery latency."""
+"""The figures behind /metrics: open exports by status, queue depth, delivery latency, attempts and
+what waits for a person."""
 
 from __future__ import annotations
 
@@ -61,3 +62,30 @@ async def test_attempts_added_by_workers_are_read_by_outcome_and_reason(
         AttemptCount(outcome="deferred", reason="relay", count=42),
         AttemptCount(outcome="delivered", reason="", count=2),
     ]
+
+
+async def test_attention_counts_clients_of_every_partner_by_reason_every_reason_present(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    assert (await ReadOperationalFigures(units, clock)()).attention == {
+        "mailboxRefused": 0,
+        "needsReconnect": 0,
+        "failedExports": 0,
+        "dossierWithoutVat": 0,
+    }
+    async with units() as uow:
+        for partner, client, failed in (("p1", "c1", 2), ("p1", "c2", 1), ("p2", "c1", 1)):
+            for n in range(failed):
+                export = an_export(clock.now(), partner=partner, client=client, document=f"d{n}")
+                export.failed(clock.now(), "554 rejected")
+                await uow.exports.add(export)
+        held = an_export(clock.now(), partner="p2", client="c2")
+        held.hold()
+        await uow.exports.add(held)
+        await uow.commit()
+    assert (await ReadOperationalFigures(units, clock)()).attention == {
+        "mailboxRefused": 1,
+        "needsReconnect": 0,
+        "failedExports": 3,  # clients, however many exports each
+        "dossierWithoutVat": 0,
+    }

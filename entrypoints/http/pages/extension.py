@@ -1,4 +1,5 @@
-"""The extension's page: the Octopus connection (R2) and the "Active" switch with its confirmation (R3)."""
+"""The extension's page: what needs attention (R26), the Octopus connection (R2) and the "Active"
+switch with its confirmation (R3)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from litestar.response import Redirect, Template
 from application.errors import NotFound
 from application.use_cases.begin_connect import BeginConnect, StartLogin
 from application.use_cases.get_extension import ExtensionOf, GetExtension
+from application.use_cases.list_attention import AttentionOf, ListAttention
 from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
 from entrypoints.http.browser import login_cookie
 from entrypoints.http.dependencies import use_case
@@ -24,12 +26,13 @@ CANCELLED = "access_denied"  # OAuth 2.0's error when the person declines at Oct
 
 @get(
     "/extension",
-    dependencies={"get_extension": use_case("get_extension")},
+    dependencies={"get_extension": use_case("get_extension"), "list_attention": use_case("list_attention")},
 )
 async def extension_page(
     request: Anything,
     partner_id: NamedDependency[str],
     get_extension: NamedDependency[GetExtension],
+    list_attention: NamedDependency[ListAttention],
     octopus: Annotated[Literal["connected", "error"] | None, QueryParameter()] = None,
     reason: Annotated[str | None, QueryParameter(max_length=300)] = None,
     switched: Annotated[Literal["on", "off"] | None, QueryParameter()] = None,
@@ -39,10 +42,12 @@ async def extension_page(
         extension = await get_extension(ExtensionOf(partner_id=partner_id))
     except NotFound:
         extension = None
+    attention = [] if extension is None else (await list_attention(AttentionOf(partner_id=partner_id))).items
     return page(
         request,
         "extension.html",
         extension=extension,
+        attention=attention,
         outcome=octopus,
         cancelled=reason == CANCELLED,
         reason=reason if reason != CANCELLED else None,

@@ -14,6 +14,26 @@ WORDS: dict[str, dict[str, str]] = {
         "title_extension": "Extension Octopus",
         "title_client": "Intégration Octopus du client",
         "title_error": "Octopus",
+        # What waits for a person (R26): the extension page's list and the client page's refusal.
+        "attention_heading": "À traiter",
+        "attention_mailboxRefused": "Octopus refuse l’adresse de ce client : 1 document attend une "
+        "nouvelle adresse (depuis le {since}).",
+        "attention_mailboxRefused_many": "Octopus refuse l’adresse de ce client : {count} documents "
+        "attendent une nouvelle adresse (le premier depuis le {since}).",
+        "attention_failedExports": "1 document n’a pas pu être exporté (le {since}).",
+        "attention_failedExports_many": "{count} documents n’ont pas pu être exportés (le premier le "
+        "{since}).",
+        "attention_dossierWithoutVat": "Son dossier Octopus n’a pas de numéro de TVA : Octopus ne traite "
+        "rien pour ce dossier.",
+        "attention_needsReconnect": "Octopus a mis fin à la connexion : connectez-vous à nouveau.",
+        "refusal_heading": "Octopus refuse l’adresse de ce client",
+        "refusal_text": "Le {at}, le serveur d’Octopus a refusé la boîte {mailbox} : la structure du "
+        "dossier a sans doute changé dans Octopus, et son adresse avec elle.",
+        "refusal_reply": "Réponse du serveur :",
+        "refusal_export": "Document refusé :",
+        "refusal_next": "Les documents suivants de ce client attendent. Copiez la nouvelle adresse depuis "
+        "Octopus dans le champ ci-dessous (ou enregistrez la même si elle fonctionne à nouveau) : tout ce "
+        "qui attendait partira vers elle.",
         "state_heading": "Connexion à Octopus",
         "state_installed": "Pas encore connecté à Octopus.",
         "state_connected": "Connecté à Octopus.",
@@ -118,6 +138,25 @@ WORDS: dict[str, dict[str, str]] = {
         "title_extension": "Octopus-extensie",
         "title_client": "Octopus-integratie van de klant",
         "title_error": "Octopus",
+        # What waits for a person (R26): the extension page's list and the client page's refusal.
+        "attention_heading": "Vraagt aandacht",
+        "attention_mailboxRefused": "Octopus weigert het adres van deze klant: 1 document wacht op een nieuw "
+        "adres (sinds {since}).",
+        "attention_mailboxRefused_many": "Octopus weigert het adres van deze klant: {count} documenten "
+        "wachten op een nieuw adres (het eerste sinds {since}).",
+        "attention_failedExports": "1 document kon niet worden geëxporteerd ({since}).",
+        "attention_failedExports_many": "{count} documenten konden niet worden geëxporteerd (het eerste op "
+        "{since}).",
+        "attention_dossierWithoutVat": "Het Octopus-dossier heeft geen btw-nummer: Octopus verwerkt niets "
+        "voor dit dossier.",
+        "attention_needsReconnect": "Octopus heeft de verbinding beëindigd: maak opnieuw verbinding.",
+        "refusal_heading": "Octopus weigert het adres van deze klant",
+        "refusal_text": "Op {at} weigerde de server van Octopus de mailbox {mailbox}: de structuur van het "
+        "dossier is wellicht gewijzigd in Octopus, en het adres mee.",
+        "refusal_reply": "Antwoord van de server:",
+        "refusal_export": "Geweigerd document:",
+        "refusal_next": "De volgende documenten van deze klant wachten. Kopieer het nieuwe adres uit Octopus "
+        "in het veld hieronder (of bewaar hetzelfde als het weer werkt): alles wat wachtte, gaat ernaartoe.",
         "state_heading": "Verbinding met Octopus",
         "state_installed": "Nog niet verbonden met Octopus.",
         "state_connected": "Verbonden met Octopus.",
@@ -222,6 +261,24 @@ WORDS: dict[str, dict[str, str]] = {
         "title_extension": "Octopus extension",
         "title_client": "Client's Octopus integration",
         "title_error": "Octopus",
+        # What waits for a person (R26): the extension page's list and the client page's refusal.
+        "attention_heading": "Needs attention",
+        "attention_mailboxRefused": "Octopus refuses this client's address: 1 document waits for a new "
+        "address (since {since}).",
+        "attention_mailboxRefused_many": "Octopus refuses this client's address: {count} documents wait "
+        "for a new address (the first since {since}).",
+        "attention_failedExports": "1 document could not be exported ({since}).",
+        "attention_failedExports_many": "{count} documents could not be exported (the first on {since}).",
+        "attention_dossierWithoutVat": "Its Octopus dossier has no VAT number: Octopus processes nothing for "
+        "that dossier.",
+        "attention_needsReconnect": "Octopus ended the connection: connect again.",
+        "refusal_heading": "Octopus refuses this client's address",
+        "refusal_text": "On {at}, Octopus's server refused the mailbox {mailbox}: the dossier's structure "
+        "has probably changed in Octopus, and its address with it.",
+        "refusal_reply": "The server's reply:",
+        "refusal_export": "Refused document:",
+        "refusal_next": "This client's next documents wait. Copy the new address from Octopus into the field "
+        "below (or save the same one if it works again): everything that waited goes to it.",
         "state_heading": "Connection to Octopus",
         "state_installed": "Not connected to Octopus yet.",
         "state_connected": "Connected to Octopus.",

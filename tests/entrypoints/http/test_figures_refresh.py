@@ -13,26 +13,29 @@ from application.use_cases.read_operational_figures import OperationalFigures
 from entrypoints.http.metrics import FiguresRefresh, HttpMetrics
 
 
-def figures(queued: int) -> OperationalFigures:
+def figures(queued: int, attention: dict[str, int]) -> OperationalFigures:
     return OperationalFigures(
         exports_by_status={"queued": queued, "failed": 0},
         queue_depth=queued,
         delivery_latency={},
         attempts=[],
+        attention=attention,
     )
 
 
 class Reads:
-    """Figures read in turn: a number of queued exports, or an error to raise."""
+    """Figures read in turn: a number of queued exports, or an error to raise; every read with the
+    attention counts `every`."""
 
-    def __init__(self, *results: int | Exception) -> None:
+    def __init__(self, *results: int | Exception, every: dict[str, int] | None = None) -> None:
         self._results = list(results)
+        self._attention = every or {}
 
     async def __call__(self) -> OperationalFigures:
         result = self._results.pop(0) if len(self._results) > 1 else self._results[0]
         if isinstance(result, Exception):
             raise result
-        return figures(result)
+        return figures(result, self._attention)
 
 
 async def test_a_failed_read_keeps_the_last_figures_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
@@ -57,3 +60,12 @@ async def test_refreshes_go_on_at_their_interval_after_a_failure_until_cancelled
         running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running
+
+
+async def test_the_attention_gauge_shows_each_reason_as_read() -> None:
+    metrics = HttpMetrics()
+    counts = {"mailboxRefused": 2, "needsReconnect": 0, "failedExports": 5, "dossierWithoutVat": 1}
+    await FiguresRefresh(metrics, Reads(0, every=counts))()
+    shown = metrics.exposition()
+    for reason, count in counts.items():
+        assert f'octobridge_attention{{reason="{reason}"}} {count}.0'.encode() in shown
