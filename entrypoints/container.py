@@ -31,7 +31,7 @@ from adapters.persistence.unit_of_work_ledger import UnitOfWorkDeliveryLedger
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
 from application.ports.delivery_ledger import DeliveryLedger
-from application.ports.documents import DocumentRenderer, DocumentSource, ExportStatusReports
+from application.ports.documents import DocumentListing, DocumentRenderer, DocumentSource, ExportStatusReports
 from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
 from application.ports.transaction_runner import TransactionRunner
@@ -184,6 +184,10 @@ def _document_source(banqup: HttpBanqupDocuments) -> DocumentSource:
     return banqup
 
 
+def _document_listing(banqup: HttpBanqupDocuments) -> DocumentListing:
+    return banqup
+
+
 def _retention(days: int) -> timedelta | None:
     """How long delivered and skipped exports are kept: `RETENTION_DAYS`, 0 for ever."""
     return timedelta(days=days) if days else None
@@ -224,6 +228,7 @@ class Infrastructure(containers.DeclarativeContainer):
     banqup_transport = providers.Resource(_banqup_transport)
     banqup = providers.Singleton(_banqup_documents, settings, banqup_transport)
     documents: providers.Callable[DocumentSource] = providers.Callable(_document_source, banqup)
+    document_listing: providers.Callable[DocumentListing] = providers.Callable(_document_listing, banqup)
     status_reports: providers.Singleton[ExportStatusReports | None] = providers.Singleton(
         _status_reports, settings, banqup
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Litestar, Request, Response, get, post, put
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.params import FromPath
 
+from sandbox.banqup_listing import ListingIndex, page_asked, utc_z
 from sandbox.documents import banqup_document, encoded
 
 TOKEN_LIFE = 300
@@ -19,14 +22,25 @@ TOKEN_LIFE = 300
 
 @dataclass
 class StoredDocument:
+    """A document, listed for backfills when it has both a `status` (`APPROVED`, `SENT`, `PAID` or
+    `REJECTED`) and the time it was approved or sent."""
+
     json: bytes
     pdf: bytes | None = None
     ubl: bytes | None = None
+    status: str | None = None
+    approved_or_sent_at: datetime | None = None
+
+    def listing_key(self, document_id: str) -> tuple[datetime, str] | None:
+        if self.status is None or self.approved_or_sent_at is None:
+            return None
+        return (self.approved_or_sent_at.astimezone(UTC), document_id)
 
 
 @dataclass
 class BanqupStandIn:
-    """Documents by (space, document); tokens handed out to the one known client; calls counted."""
+    """Documents by (space, document); tokens handed out to the one known client; calls counted. It
+    knows a space once it holds a document of it or the space is opened; inventing, it knows them all."""
 
     client_id: str = "octobridge"
     client_secret: str = "stand-in-secret"  # noqa: S105 - the stand-in's own, public by design
@@ -35,9 +49,48 @@ class BanqupStandIn:
     calls: int = 0
     invent: bool = False  # answer any unknown document with a valid invoice made from its id
     accounting_statuses: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    spaces: set[str] = field(default_factory=set)
+    listing: ListingIndex = field(default_factory=ListingIndex)
 
     def put(self, space_id: str, document_id: str, document: StoredDocument) -> None:
+        if document.approved_or_sent_at is not None and document.approved_or_sent_at.tzinfo is None:
+            raise ValueError("approved_or_sent_at must say its time zone")
+        replaced = self.documents.get((space_id, document_id))
+        if replaced is not None and (key := replaced.listing_key(document_id)) is not None:
+            self.listing.remove(space_id, key)
         self.documents[(space_id, document_id)] = document
+        self.open_space(space_id)
+        if (key := document.listing_key(document_id)) is not None:
+            self.listing.add(space_id, key)
+
+    def open_space(self, space_id: str) -> None:
+        self.spaces.add(space_id)
+
+    def listed(self, space_id: str, params: dict[str, str]) -> dict[str, Any]:
+        """A page of the space's documents approved or sent on the days asked (CONTRACTS §4)."""
+        if space_id not in self.spaces and not self.invent:
+            raise NotFoundException("no such space")
+        try:
+            asked = page_asked(space_id, params)
+        except ValueError as exc:
+            raise ValidationException(str(exc)) from None
+        ids, next_cursor = self.listing.page(asked)
+        return {
+            "items": [self._item(space_id, document_id) for document_id in ids],
+            "nextCursor": next_cursor,
+        }
+
+    def _item(self, space_id: str, document_id: str) -> dict[str, Any]:
+        document = self.documents[(space_id, document_id)]
+        body = json.loads(document.json)
+        assert document.approved_or_sent_at is not None  # listed documents have one
+        return {
+            "id": document_id,
+            "folder": body.get("folder"),
+            "documentCategory": body.get("documentCategory"),
+            "status": document.status,
+            "approvedOrSentAt": utc_z(document.approved_or_sent_at),
+        }
 
     def issue_token(self, authorization: str | None, form: dict[str, str]) -> str:
         client = (form.get("client_id"), form.get("client_secret"))
@@ -72,6 +125,11 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
         form = {k: str(v) for k, v in (await request.form()).items()}
         value = banqup.issue_token(request.headers.get("authorization"), form)
         return {"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_LIFE}
+
+    @get("/documents/v1/spaces/{space_id:str}/documents")
+    async def listing(request: Request[Any, Any, Any], space_id: FromPath[str]) -> dict[str, Any]:
+        banqup.check(request.headers.get("authorization"))
+        return banqup.listed(space_id, dict(request.query_params.items()))
 
     base = "/documents/v1/spaces/{space_id:str}/documents/{document_id:str}"
 
@@ -111,7 +169,9 @@ def create_banqup_app(banqup: BanqupStandIn) -> Litestar:
         banqup.accounting_statuses[(space_id, document_id)] = await request.json()
 
     # logging_config=None: Litestar's own would take over the root logger of the process serving it
-    return Litestar([token, document, pdf, ubl, accounting_status], openapi_config=None, logging_config=None)
+    return Litestar(
+        [token, listing, document, pdf, ubl, accounting_status], openapi_config=None, logging_config=None
+    )
 
 
 def main() -> None:

@@ -10,17 +10,26 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
+from adapters.banqup.document_list import decode_document_list
 from adapters.bounded_body import body_within
 from adapters.http_client import TIMEOUT
 from application.errors import Invalid, NotFound, Unavailable
-from application.ports.documents import DocumentSource, ExportStatusReports, SourceDocument
+from application.ports.documents import (
+    DocumentListing,
+    DocumentListPage,
+    DocumentSource,
+    ExportStatusReports,
+    SourceDocument,
+)
 
 MAX_JSON = 2 * 1024 * 1024
+MAX_LIST = 1024 * 1024  # a page of 100 items is some 20 kB
 MAX_FILE = 25 * 1024 * 1024
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 RENEW_BEFORE = 30.0
@@ -53,13 +62,18 @@ async def _drain(response: httpx.Response) -> None:
             return
 
 
+def _documents_path(client_id: str) -> str:
+    return f"/documents/v1/spaces/{quote(client_id, safe='')}/documents"
+
+
 def _document_path(client_id: str, document_id: str) -> str:
-    return f"/documents/v1/spaces/{quote(client_id, safe='')}/documents/{quote(document_id, safe='')}"
+    return f"{_documents_path(client_id)}/{quote(document_id, safe='')}"
 
 
-class HttpBanqupDocuments(DocumentSource, ExportStatusReports):
-    """Reads a client's document, its PDF and its original UBL; it has no way to change them. It can
-    report an export's outcome, which sets only the document's accounting status for Octopus (R18).
+class HttpBanqupDocuments(DocumentSource, DocumentListing, ExportStatusReports):
+    """Reads a client's document, its PDF and its original UBL, and lists the documents approved or
+    sent on a range of days; it has no way to change them. It can report an export's outcome, which
+    sets only the document's accounting status for Octopus (R18).
 
     The token is cached and renewed shortly before it expires, and once more when Banqup answers
     401; 429 and 5xx answers and network errors are retried with backoff, then `Unavailable`.
@@ -98,6 +112,19 @@ class HttpBanqupDocuments(DocumentSource, ExportStatusReports):
             self._call("GET", path + "/pdf", MAX_FILE), self._call("GET", path + "/ubl", MAX_FILE)
         )
         return SourceDocument(client_id, document_id, document, pdf, ubl)
+
+    async def list_approved_or_sent(
+        self, client_id: str, first_day: date, last_day: date, cursor: str | None = None, limit: int = 100
+    ) -> DocumentListPage:
+        days = {"approvedOrSentFrom": first_day.isoformat(), "approvedOrSentTo": last_day.isoformat()}
+        query = urlencode({**({"cursor": cursor} if cursor is not None else days), "limit": limit})
+        try:
+            body = await self._call("GET", f"{_documents_path(client_id)}?{query}", MAX_LIST)
+        except Invalid as exc:  # too large: not a page this API sends
+            raise Unavailable(exc.message) from exc
+        if body is None:
+            raise NotFound(f"Banqup does not know space {client_id}")
+        return decode_document_list(body, client_id)
 
     async def report(self, client_id: str, document_id: str, status: str, detail: str) -> None:
         """Sets the document's Octopus accounting status (ours: Banqup does not publish this call)."""

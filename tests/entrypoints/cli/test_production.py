@@ -89,6 +89,8 @@ async def test_a_fully_configured_production_start_builds_no_stand_in(
         assert type(await resolved(infrastructure.mailer)) is SmtpMailer
         assert type(await resolved(infrastructure.octopus_account)) is HttpOctopusAccount
         assert type(await resolved(infrastructure.documents)) is HttpBanqupDocuments
+        # one Banqup client, one token: the listing is the document source
+        assert await resolved(infrastructure.document_listing) is await resolved(infrastructure.documents)
         assert type(await resolved(infrastructure.intake_transactions)) is UnitOfWorkRunner
         assert type(await resolved(infrastructure.units_of_work)) is SqlAlchemyUnitOfWorkFactory
     assert not (tmp_path / "secrets.json").exists()
