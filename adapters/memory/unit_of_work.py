@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.attempt_counts import InMemoryAttemptCounts
+from adapters.memory.backfills import InMemoryBackfillRepository, running_key
 from adapters.memory.client_integrations import InMemoryClientIntegrationRepository
 from adapters.memory.dossier_lists import InMemoryOctopusDossierLists
 from adapters.memory.exports import InMemoryExportRepository
@@ -33,6 +34,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         tokens = Staged(store.tokens)
         attempts = Staged(store.attempts)
         dossier_lists = Staged(store.dossier_lists)
+        backfills = Entities(store.backfills, unique=running_key)
         self.extensions = InMemoryExtensionRepository(extensions)
         self.integrations = InMemoryClientIntegrationRepository(integrations)
         self.exports = InMemoryExportRepository(exports, extensions, integrations)
@@ -41,6 +43,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.octopus = InMemoryOctopusConnections(tokens, attempts)
         self.dossier_lists = InMemoryOctopusDossierLists(dossier_lists)
         self.attempt_counts = InMemoryAttemptCounts(store.attempt_counts)
+        self.backfills = InMemoryBackfillRepository(backfills)
         self._pending: tuple[Pending, ...] = (
             extensions,
             integrations,
@@ -51,6 +54,7 @@ class InMemoryUnitOfWork(UnitOfWork):
             attempts,
             dossier_lists,
             self.attempt_counts,
+            backfills,
         )
         return self
 

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from application.ports.attempt_counts import AttemptCounts
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
+    BackfillRepository,
     ClientIntegrationRepository,
     ExportRepository,
     ExtensionRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     octopus: OctopusConnections
     dossier_lists: OctopusDossierLists
     attempt_counts: AttemptCounts
+    backfills: BackfillRepository
 
     async def __aenter__(self) -> Self: ...
 
