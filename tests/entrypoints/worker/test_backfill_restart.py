@@ -140,5 +140,6 @@ async def test_a_worker_killed_half_way_through_a_backfill_finishes_it_after_a_r
         print(
             f"\n[backfill kill -9] {DOCUMENTS} documents over {DAYS} days, {len(in_range)} in range; "
             f"killed at {killed_at.listed} listed (first seen at {halfway.listed}); "
-            f"ended {ended.listed} listed, {ended.queued} queued, {ended.already_exported} already exported, {ended.ignored} ignored"
+            f"ended {ended.listed} listed, {ended.queued} queued, "
+            f"{ended.already_exported} already exported, {ended.ignored} ignored"
         )
