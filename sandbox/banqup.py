@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Response, get, post, put
 from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.params import FromPath
@@ -18,6 +18,16 @@ from sandbox.banqup_listing import ListingIndex, page_asked, utc_z
 from sandbox.documents import banqup_document, encoded
 
 TOKEN_LIFE = 300
+
+
+class _Filed(msgspec.Struct, rename="camel"):
+    """Where a document is filed, read from its JSON for the listing, the rest of which is skipped."""
+
+    folder: str | None = None
+    document_category: str | None = None
+
+
+_filed = msgspec.json.Decoder(_Filed)
 
 
 @dataclass
@@ -82,12 +92,12 @@ class BanqupStandIn:
 
     def _item(self, space_id: str, document_id: str) -> dict[str, Any]:
         document = self.documents[(space_id, document_id)]
-        body = json.loads(document.json)
+        filed = _filed.decode(document.json)
         assert document.approved_or_sent_at is not None  # listed documents have one
         return {
             "id": document_id,
-            "folder": body.get("folder"),
-            "documentCategory": body.get("documentCategory"),
+            "folder": filed.folder,
+            "documentCategory": filed.document_category,
             "status": document.status,
             "approvedOrSentAt": utc_z(document.approved_or_sent_at),
         }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import msgspec
+
 from application.ports.documents import ListedDocument
 from domain.events import Direction, DocumentKind
 from sandbox.banqup import BanqupStandIn, StoredDocument
-from sandbox.documents import banqup_document, encoded
+from sandbox.documents import banqup_document
 
 _SECONDS_A_DAY = 86_400
 
@@ -39,9 +41,9 @@ def hold_history(
             category="CREDIT_NOTE" if credit_note else "INVOICE",
             issue_date=day.isoformat(),
         )
-        banqup.put(
-            space_id, document_id, StoredDocument(encoded(made), status=status, approved_or_sent_at=at)
-        )
+        # msgspec: many times faster than json for the many documents of a benchmark
+        stored = StoredDocument(msgspec.json.encode(made), status=status, approved_or_sent_at=at)
+        banqup.put(space_id, document_id, stored)
         held.append(
             ListedDocument(
                 document_id,
