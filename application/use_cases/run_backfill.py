@@ -20,8 +20,8 @@ from domain.mailbox import Mailbox
 
 PAGE_SIZE = 100  # the most Banqup lists at once (CONTRACTS §4)
 WITHDRAWN = "REJECTED"
-# Transactions a page may lose before `RunBackfill` gives up for now; each loss is another worker
-# taking the page or a Banqup message exporting one of its documents first, so more is a storm.
+# Times in a row a page's transaction may lose the race for one of its documents' export (a Banqup
+# message exporting it first) before `RunBackfill` gives up until the worker's next round.
 CLASHES = 5
 
 
