@@ -130,6 +130,7 @@ WORDS: dict[str, dict[str, str]] = {
         "backfill_refresh": "Actualiser",
         "backfill_date_invalid": "Date non valable",
         "backfill_date_missing": "Indiquez le premier jour.",
+        "backfill_day_format": "AAAA-MM-JJ",
         "back": "Retour à l’extension",
     },
     "nl": {
@@ -251,6 +252,7 @@ WORDS: dict[str, dict[str, str]] = {
         "backfill_refresh": "Vernieuwen",
         "backfill_date_invalid": "Ongeldige datum",
         "backfill_date_missing": "Geef de eerste dag op.",
+        "backfill_day_format": "JJJJ-MM-DD",
         "back": "Terug naar de extensie",
     },
     "en": {
@@ -370,6 +372,7 @@ WORDS: dict[str, dict[str, str]] = {
         "backfill_refresh": "Refresh",
         "backfill_date_invalid": "Not a valid date",
         "backfill_date_missing": "Give the first day.",
+        "backfill_day_format": "YYYY-MM-DD",
         "back": "Back to the extension",
     },
 }
