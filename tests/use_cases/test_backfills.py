@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
 from adapters.memory.documents import InMemoryDocumentListing
+from adapters.memory.exports import InMemoryExportRepository
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.errors import Conflict, NotFound, Unavailable
 from application.ports.documents import DocumentListing, DocumentListPage, ListedDocument
-from application.ports.repositories import ExportQuery
+from application.ports.repositories import ExportQuery, ExportsInContext
 from application.services.backfills import BackfillOf
 from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
@@ -20,6 +22,7 @@ from application.use_cases.get_backfill import GetBackfill
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from application.use_cases.request_backfill import AskBackfill, RequestBackfill
 from application.use_cases.run_backfill import RunBackfill, RunningBackfills
+from application.use_cases.set_extension_active import SetExtensionActive, SwitchExtension
 from application.views import BackfillView
 from domain.errors import InvalidValue
 from domain.events import Direction, DocumentKind
@@ -291,3 +294,41 @@ async def test_workers_side_by_side_export_each_document_once_with_the_counts_of
         ("done", 10, 9, 0, 1)
     }
     assert set(await exports_of(units)) == IN_RANGE
+
+
+async def test_a_message_exporting_a_document_while_its_page_is_written_leaves_it_counted_once(
+    units: InMemoryUnitOfWorkFactory,
+    clock: FixedClock,
+    listing: InMemoryDocumentListing,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R11 whichever comes first: the message's export lands after the page looked for exports and
+    before it wrote its own; the page loses, is written again, and counts the document as exported."""
+    receive = ReceiveDocumentMessage(UnitOfWorkRunner(units), clock)
+    looked_up = InMemoryExportRepository.find_many_in_context
+    raced: list[str] = []
+
+    async def message_in_between(repository: InMemoryExportRepository, keys: Any) -> ExportsInContext:
+        found = await looked_up(repository, keys)
+        if not raced and any(key[2] == "mid-2" for key in keys):
+            raced.append("mid-2")
+            assert (await receive(a_message(clock.now(), document="mid-2"))).outcome == "exported"
+        return found
+
+    monkeypatch.setattr(InMemoryExportRepository, "find_many_in_context", message_in_between)
+    asked = await RequestBackfill(units, clock)(
+        AskBackfill(partner_id="p1", client_id="c1", first_day=FIRST, last_day=LAST)
+    )
+    done = await run_to_end(RunBackfill(units, listing, clock), asked)
+    assert raced == ["mid-2"]
+    assert (done.listed, done.queued, done.already_exported, done.ignored) == (10, 8, 1, 1)
+    exports = await exports_of(units)
+    assert set(exports) == IN_RANGE and exports["mid-2"][0] is ExportOrigin.EVENT
+
+
+async def test_a_partner_whose_extension_is_off_gets_no_backfill(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    await SetExtensionActive(units, clock)(SwitchExtension(partner_id="p1", active=False, confirm=True))
+    with pytest.raises(Conflict, match="extension is not active"):
+        await RequestBackfill(units, clock)(AskBackfill(partner_id="p1", client_id="c1", first_day=FIRST))
