@@ -56,6 +56,7 @@ from application.use_cases.get_export import GetExport
 from application.use_cases.get_extension import GetExtension
 from application.use_cases.import_clients import ImportClients
 from application.use_cases.install_extension import InstallExtension
+from application.use_cases.latest_backfill import LatestBackfill
 from application.use_cases.list_client_integrations import ListClientIntegrations
 from application.use_cases.list_dossiers import ListDossiers
 from application.use_cases.list_extensions import ListExtensions
@@ -277,6 +278,7 @@ class UseCases(containers.DeclarativeContainer):
     retry_export = providers.Factory(RetryExport, uow, clock)
     request_backfill = providers.Factory(RequestBackfill, uow, clock)
     get_backfill = providers.Factory(GetBackfill, uow)
+    latest_backfill = providers.Factory(LatestBackfill, uow)
     running_backfills = providers.Factory(RunningBackfills, uow)
     run_backfill = providers.Factory(RunBackfill, uow, infrastructure.document_listing, clock)
     claim_due_exports = providers.Factory(

@@ -34,5 +34,11 @@ class InMemoryBackfillRepository(BackfillRepository):
         running = [b for b in self._items.values() if b.state is BackfillState.RUNNING]
         return sorted(running, key=lambda b: (b.requested_at, b.id))
 
+    async def latest(self, partner_id: str, client_id: str) -> Backfill | None:
+        of_client = [
+            b for b in self._items.values() if (b.partner_id, b.client_id) == (partner_id, client_id)
+        ]
+        return max(of_client, key=lambda b: (b.requested_at, b.id), default=None)
+
     async def update(self, backfill: Backfill) -> None:
         self._items.update(backfill.id, backfill)

@@ -46,6 +46,18 @@ class SqlAlchemyBackfillRepository(BackfillRepository):
         query = select(Backfill).where(c.state == BackfillState.RUNNING).order_by(c.requested_at, c.id)
         return (await self._session.scalars(query)).all()
 
+    async def latest(self, partner_id: str, client_id: str) -> Backfill | None:
+        """Through the index on (partner_id, client_id, requested_at), read backwards."""
+        c = tables.backfills.c
+        query = (
+            select(Backfill)
+            .where(c.partner_id == partner_id, c.client_id == client_id)
+            .order_by(c.requested_at.desc(), c.id.desc())
+            .limit(1)
+        )
+        found: Backfill | None = await self._session.scalar(query)
+        return found
+
     async def update(self, backfill: Backfill) -> None:
         """One UPDATE if the version is still the one read (the mapper's counter, kept on the
         backfill however long ago it was read), as exports are written (exports.py)."""

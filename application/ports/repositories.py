@@ -167,6 +167,10 @@ class BackfillRepository(Protocol):
         """Every running backfill, the longest running first: few, one per client at most."""
         ...
 
+    async def latest(self, partner_id: str, client_id: str) -> Backfill | None:
+        """The client's backfill asked for last, running or ended; None when it has none."""
+        ...
+
     async def update(self, backfill: Backfill) -> None:
         """Writes a backfill read by an earlier unit of work as it stands now, without reading it
         again; `Conflict` when another transaction changed it after it was read (this unit of work

@@ -14,17 +14,16 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from application.errors import ApplicationError, Conflict, Invalid, NotFound
-from application.services.backfills import BackfillOf
 from application.services.export_pages import ListExports
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.client_export_history import ClientExportHistory
 from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
-from application.use_cases.get_backfill import GetBackfill
 from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
+from application.use_cases.latest_backfill import BackfillsOf, LatestBackfill
 from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDossiers
 from application.use_cases.request_backfill import AskBackfill, RequestBackfill
 from application.use_cases.retry_export import Retry, RetryExport
-from application.views import BackfillView, ClientIntegrationView
+from application.views import ClientIntegrationView
 from domain.errors import InvalidValue
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import Anything, language_of, page
@@ -34,7 +33,6 @@ PAGE_SIZE = 20
 MAX_DOSSIER_ID = 2**31 - 1
 ClientId = Annotated[str, PathParameter(name="clientId", min_length=1, max_length=200)]
 ExportId = Annotated[str, PathParameter(name="exportId", min_length=1, max_length=64)]
-BackfillId = Annotated[str | None, QueryParameter(max_length=64)]
 StatusName = Literal["queued", "delivered", "failed", "skipped"]
 
 
@@ -73,21 +71,11 @@ class ClientPage:
     get_client: GetClientIntegration
     list_dossiers: ListDossiers
     history: ClientExportHistory
-    get_backfill: GetBackfill
+    latest_backfill: LatestBackfill
 
     async def integration(self, partner_id: str, client_id: str) -> ClientIntegrationView | None:
         try:
             return await self.get_client(IntegrationOf(partner_id=partner_id, client_id=client_id))
-        except NotFound:
-            return None
-
-    async def backfill(self, partner_id: str, client_id: str, backfill_id: str | None) -> BackfillView | None:
-        if backfill_id is None:
-            return None
-        try:
-            return await self.get_backfill(
-                BackfillOf(partner_id=partner_id, client_id=client_id, backfill_id=backfill_id)
-            )
         except NotFound:
             return None
 
@@ -112,7 +100,6 @@ class ClientPage:
         saved: bool = False,
         retried: bool = False,
         deactivated: bool = False,
-        backfill_id: str | None = None,
         backfill_form: BackfillForm | None = None,
     ) -> Template:
         integration = await self.integration(partner_id, client_id)
@@ -150,8 +137,9 @@ class ClientPage:
             saved=saved,
             retried=retried,
             deactivated=deactivated,
-            backfill=await self.backfill(partner_id, client_id, backfill_id),
-            backfill_url=client_url(client_id, backfill=backfill_id) if backfill_id else None,
+            backfill=await self.latest_backfill(BackfillsOf(partner_id=partner_id, client_id=client_id))
+            if integration is not None
+            else None,
             backfill_form=backfill_form or BackfillForm(),
         )
 
@@ -160,9 +148,9 @@ def _client_page(
     get_client: NamedDependency[GetClientIntegration],
     list_dossiers: NamedDependency[ListDossiers],
     history: NamedDependency[ClientExportHistory],
-    get_backfill: NamedDependency[GetBackfill],
+    latest_backfill: NamedDependency[LatestBackfill],
 ) -> ClientPage:
-    return ClientPage(get_client, list_dossiers, history, get_backfill)
+    return ClientPage(get_client, list_dossiers, history, latest_backfill)
 
 
 CLIENT_PAGE = {
@@ -170,7 +158,7 @@ CLIENT_PAGE = {
     "get_client": use_case("get_client"),
     "list_dossiers": use_case("list_dossiers"),
     "history": use_case("client_export_history"),
-    "get_backfill": use_case("get_backfill"),
+    "latest_backfill": use_case("latest_backfill"),
 }
 
 
@@ -186,7 +174,6 @@ async def show_client(
     retried: Annotated[bool, QueryParameter()] = False,
     deactivated: Annotated[bool, QueryParameter()] = False,
     warnings: Annotated[str | None, QueryParameter(max_length=300)] = None,
-    backfill: BackfillId = None,
 ) -> Template:
     return await client_page.render(
         request,
@@ -198,7 +185,6 @@ async def show_client(
         saved=saved,
         retried=retried,
         deactivated=deactivated,
-        backfill_id=backfill,
     )
 
 
@@ -318,7 +304,7 @@ async def start_backfill(
     except Conflict as exc:
         form.errors["form"] = f"{words['conflict']}: {exc.message}."
         return await client_page.render(request, partner_id, client_id, backfill_form=form, status_code=409)
-    return Redirect(client_url(client_id, backfill=started.id), status_code=303)
+    return Redirect(f"{client_url(client_id)}#backfill-{started.id}", status_code=303)
 
 
 def _day(text: str) -> date | None:

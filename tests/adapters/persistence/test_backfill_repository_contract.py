@@ -128,3 +128,23 @@ async def test_a_backfill_changed_since_it_was_read_is_not_written(
     async with units() as uow:
         stored = await uow.backfills.get("p1", "c1", "b1")
         assert stored is not None and stored.queued == 105
+
+
+async def test_the_latest_backfill_of_a_client_is_the_one_asked_for_last(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    async with units() as uow:
+        assert await uow.backfills.latest("p1", "c1") is None
+        first = asked(clock, "b-first")
+        first.done(clock.now())
+        await uow.backfills.add(first)
+        await uow.commit()
+    clock.advance(minutes=1)
+    async with units() as uow:
+        await uow.backfills.add(asked(clock, "b-second"))
+        await uow.backfills.add(asked(clock, "b-other", partner="p2"))
+        await uow.commit()
+    async with units() as uow:
+        latest = await uow.backfills.latest("p1", "c1")
+        assert latest is not None and latest.id == "b-second"
+        assert await uow.backfills.latest("p1", "c2") is None
