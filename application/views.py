@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
+from domain.backfill import Backfill
 from domain.client_integration import ClientIntegration
 from domain.export import Export
 from domain.extension import Extension
@@ -155,3 +156,33 @@ class ExportView(Struct):
 class ExportPage(Struct):
     items: list[ExportView]
     next_cursor: str | None
+
+
+class BackfillView(Struct):
+    """A backfill as CONTRACTS §9 reads it: `listed = queued + alreadyExported + ignored`."""
+
+    id: str
+    client_id: str
+    from_: date = msgspec.field(name="from")
+    to: date
+    state: str
+    listed: int
+    queued: int
+    already_exported: int
+    ignored: int
+    error: str | None
+
+    @classmethod
+    def of(cls, backfill: Backfill) -> BackfillView:
+        return cls(
+            id=backfill.id,
+            client_id=backfill.client_id,
+            from_=backfill.first_day,
+            to=backfill.last_day,
+            state=str(backfill.state),
+            listed=backfill.listed,
+            queued=backfill.queued,
+            already_exported=backfill.already_exported,
+            ignored=backfill.ignored,
+            error=backfill.error,
+        )

@@ -50,18 +50,22 @@ from application.use_cases.deliver_export import DeliverExport
 from application.use_cases.export_history import ExportHistory
 from application.use_cases.forget_old_exports import ForgetOldExports
 from application.use_cases.forget_old_message_ids import ForgetOldMessageIds
+from application.use_cases.get_backfill import GetBackfill
 from application.use_cases.get_client_integration import GetClientIntegration
 from application.use_cases.get_export import GetExport
 from application.use_cases.get_extension import GetExtension
 from application.use_cases.import_clients import ImportClients
 from application.use_cases.install_extension import InstallExtension
+from application.use_cases.latest_backfill import LatestBackfill
 from application.use_cases.list_attention import ListAttention
 from application.use_cases.list_client_integrations import ListClientIntegrations
 from application.use_cases.list_dossiers import ListDossiers
 from application.use_cases.list_extensions import ListExtensions
 from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.request_backfill import RequestBackfill
 from application.use_cases.retry_export import RetryExport
+from application.use_cases.run_backfill import RunBackfill, RunningBackfills
 from application.use_cases.set_extension_active import SetExtensionActive
 from application.use_cases.uninstall_extension import UninstallExtension
 from domain.retry import RetrySchedule
@@ -69,6 +73,7 @@ from entrypoints.settings import PREFIX, Settings, SettingsError
 
 if TYPE_CHECKING:
     from entrypoints.consumer.consumer import DocumentConsumer
+    from entrypoints.worker.backfills import BackfillRunner
     from entrypoints.worker.delivery import DeliveryLoop
     from entrypoints.worker.housekeeping import Housekeeping
 
@@ -273,6 +278,11 @@ class UseCases(containers.DeclarativeContainer):
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
+    request_backfill = providers.Factory(RequestBackfill, uow, clock)
+    get_backfill = providers.Factory(GetBackfill, uow)
+    latest_backfill = providers.Factory(LatestBackfill, uow)
+    running_backfills = providers.Factory(RunningBackfills, uow)
+    run_backfill = providers.Factory(RunBackfill, uow, infrastructure.document_listing, clock)
     claim_due_exports = providers.Factory(
         ClaimDueExports, infrastructure.delivery_ledger, clock, infrastructure.lease
     )
@@ -315,9 +325,15 @@ def _housekeeping(forget_ids: ForgetOldMessageIds, forget_exports: ForgetOldExpo
     return Housekeeping({"old message ids": forget_ids, "old exports": forget_exports})
 
 
+def _backfill_runner(running: RunningBackfills, step: RunBackfill) -> BackfillRunner:
+    from entrypoints.worker.backfills import BackfillRunner
+
+    return BackfillRunner(running, step)
+
+
 class Workers(containers.DeclarativeContainer):
-    """The worker's jobs: the delivery loop (`concurrency` given when it is built), the queue
-    consumer (when `BROKER_URL` is set) and the housekeeping. Their modules are imported when a job
+    """The worker's jobs: the delivery loop (`concurrency` given when it is built), the backfills,
+    the queue consumer (when `BROKER_URL` is set) and the housekeeping. Their modules are imported when a job
     is built, so the HTTP API and the other commands never load them nor the broker's client."""
 
     settings = providers.Dependency(instance_of=Settings)
@@ -326,6 +342,7 @@ class Workers(containers.DeclarativeContainer):
     delivery_loop = providers.Factory(
         _delivery_loop, use_cases.claim_due_exports, use_cases.deliver_export, use_cases.add_attempt_counts
     )
+    backfill_runner = providers.Factory(_backfill_runner, use_cases.running_backfills, use_cases.run_backfill)
     document_consumer = providers.Factory(_document_consumer, settings, use_cases.receive_message)
     housekeeping = providers.Factory(
         _housekeeping, use_cases.forget_old_message_ids, use_cases.forget_old_exports

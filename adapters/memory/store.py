@@ -13,6 +13,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 from application.errors import Conflict
 from application.ports.attempt_counts import AttemptKind
 from application.ports.octopus import ConnectAttempt, OctopusTokens
+from domain.backfill import Backfill
 from domain.client_integration import ClientIntegration
 from domain.dossier import DossierList
 from domain.export import Export
@@ -47,6 +48,7 @@ class MemoryStore:
     attempts: dict[str, ConnectAttempt] = field(default_factory=dict)
     dossier_lists: dict[str, DossierList] = field(default_factory=dict)
     attempt_counts: dict[AttemptKind, int] = field(default_factory=dict)
+    backfills: dict[str, Backfill] = field(default_factory=dict)
     commits: int = 0
 
 

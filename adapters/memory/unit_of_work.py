@@ -8,6 +8,7 @@ from typing import Self
 
 from adapters.memory.attempt_counts import InMemoryAttemptCounts
 from adapters.memory.attention import InMemoryAttentionReads
+from adapters.memory.backfills import InMemoryBackfillRepository, running_key
 from adapters.memory.client_integrations import InMemoryClientIntegrationRepository
 from adapters.memory.dossier_lists import InMemoryOctopusDossierLists
 from adapters.memory.exports import InMemoryExportRepository
@@ -34,6 +35,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         tokens = Staged(store.tokens)
         attempts = Staged(store.attempts)
         dossier_lists = Staged(store.dossier_lists)
+        backfills = Entities(store.backfills, unique=running_key)
         self.extensions = InMemoryExtensionRepository(extensions)
         self.integrations = InMemoryClientIntegrationRepository(integrations)
         self.exports = InMemoryExportRepository(exports, extensions, integrations)
@@ -43,6 +45,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.dossier_lists = InMemoryOctopusDossierLists(dossier_lists)
         self.attempt_counts = InMemoryAttemptCounts(store.attempt_counts)
         self.attention = InMemoryAttentionReads(extensions, integrations, exports, dossier_lists)
+        self.backfills = InMemoryBackfillRepository(backfills)
         self._pending: tuple[Pending, ...] = (
             extensions,
             integrations,
@@ -53,6 +56,7 @@ class InMemoryUnitOfWork(UnitOfWork):
             attempts,
             dossier_lists,
             self.attempt_counts,
+            backfills,
         )
         return self
 

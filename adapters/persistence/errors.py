@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import (
     DBAPIError,
     EmulatedDBAPIException,
@@ -32,16 +32,18 @@ TAKEN_FIRST: Mapping[str, str] = {
     "pk_extensions": "another transaction installed this partner's extension first",
     "pk_client_integrations": "another transaction added this client's integration first",
     "pk_octopus_tokens": "another transaction saved this partner's Octopus connection first",
+    "uq_backfills_running": "this client has a backfill running already",
 }
 
 # SQLite names no constraint, only its columns: "UNIQUE constraint failed: exports.partner_id, …".
 _SQLITE_UNIQUE = "UNIQUE constraint failed: "
 _SQLITE_KEYS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+# A unique index says the same as a unique constraint (a partial one: a backfill running per client).
 _KEY_BY_COLUMNS: Mapping[str, str] = {
-    ", ".join(f"{table.name}.{column.name}" for column in constraint.columns): str(constraint.name)
+    ", ".join(f"{table.name}.{column.name}" for column in key.columns): str(key.name)
     for table in tables.metadata.tables.values()
-    for constraint in table.constraints
-    if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint)
+    for key in (*table.constraints, *(index for index in table.indexes if index.unique))
+    if isinstance(key, UniqueConstraint | PrimaryKeyConstraint | Index)
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from adapters.persistence import tables
+from domain.backfill import Backfill
 from domain.client_integration import ClientIntegration
 from domain.export import Export
 from domain.extension import Extension
@@ -23,4 +24,5 @@ def start_mappers() -> None:
         ClientIntegration, tables.client_integrations, version_id_col=tables.client_integrations.c.version
     )
     mapper_registry.map_imperatively(Export, tables.exports, version_id_col=tables.exports.c.version)
+    mapper_registry.map_imperatively(Backfill, tables.backfills, version_id_col=tables.backfills.c.version)
     _mapped = True

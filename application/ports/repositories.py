@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.backfill import Backfill
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.export import Export, ExportOrigin, ExportStatus
 from domain.extension import Extension
@@ -149,6 +150,31 @@ class ReceivedMessages(Protocol):
 
     async def forget_received_before(self, moment: datetime, limit: int) -> int:
         """Forgets up to `limit` of the ids received before `moment`; returns how many."""
+        ...
+
+
+class BackfillRepository(Protocol):
+    """Backfills (CONTRACTS §9), at most one running per client: `add` of a second one makes the
+    commit raise `Conflict`, even when another transaction added the first and has not committed yet."""
+
+    async def get(self, partner_id: str, client_id: str, backfill_id: str) -> Backfill | None:
+        """The backfill of that client of that partner; another's is not found."""
+        ...
+
+    async def add(self, backfill: Backfill) -> None: ...
+
+    async def list_running(self) -> Sequence[Backfill]:
+        """Every running backfill, the longest running first: few, one per client at most."""
+        ...
+
+    async def latest(self, partner_id: str, client_id: str) -> Backfill | None:
+        """The client's backfill asked for last, running or ended; None when it has none."""
+        ...
+
+    async def update(self, backfill: Backfill) -> None:
+        """Writes a backfill read by an earlier unit of work as it stands now, without reading it
+        again; `Conflict` when another transaction changed it after it was read (this unit of work
+        then must not commit)."""
         ...
 
 

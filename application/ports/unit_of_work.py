@@ -9,6 +9,7 @@ from application.ports.attempt_counts import AttemptCounts
 from application.ports.attention import AttentionReads
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
+    BackfillRepository,
     ClientIntegrationRepository,
     ExportRepository,
     ExtensionRepository,
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     dossier_lists: OctopusDossierLists
     attempt_counts: AttemptCounts
     attention: AttentionReads
+    backfills: BackfillRepository
 
     async def __aenter__(self) -> Self: ...
 

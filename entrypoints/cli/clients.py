@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from entrypoints.cli.backfill import backfill
 from entrypoints.cli.client_import import import_clients
 
 if TYPE_CHECKING:
@@ -21,10 +22,11 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Answer in JSON, for
 
 @click.group()
 def clients() -> None:
-    """Client integrations: bulk import from CSV, list, show, deactivate, what needs attention."""
+    """Client integrations: bulk import from CSV, list, show, deactivate, backfill, what needs attention."""
 
 
 clients.add_command(import_clients)
+clients.add_command(backfill)
 
 
 @clients.command("list")

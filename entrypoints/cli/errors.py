@@ -37,7 +37,8 @@ def exit_code(error: Exception) -> int | None:
 
 
 def one_line(error: Exception) -> str:
-    text = error.message if isinstance(error, ApplicationError | InvalidValue) else str(error)
+    """The error in one line; a value refused names its field first (`from: is after to`)."""
+    text = error.message if isinstance(error, ApplicationError) else str(error)
     field = getattr(error, "field", None)
     if isinstance(error, Invalid) and field and field not in text:
         text = f"{field}: {text}"

@@ -1,5 +1,6 @@
-"""`octobridge worker`: delivers queued exports and, with a broker, consumes Banqup messages; it
-also forgets, every hour, the ids of messages handled more than 30 days ago."""
+"""`octobridge worker`: delivers queued exports and runs the backfills asked for and, with a broker,
+consumes Banqup messages; it also forgets, every hour, the ids of messages handled more than 30 days
+ago."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ if TYPE_CHECKING:
 @click.option(
     "--concurrency", default=8, show_default=True, type=click.IntRange(1, 64), help="Deliveries in flight."
 )
-@click.option("--no-delivery", is_flag=True, help="Only consume messages (needs OCTOBRIDGE_BROKER_URL).")
+@click.option(
+    "--no-delivery",
+    is_flag=True,
+    help="Only consume messages, no delivery nor backfill (needs OCTOBRIDGE_BROKER_URL).",
+)
 def worker(concurrency: int, no_delivery: bool) -> None:
-    """Deliver queued exports, and consume Banqup messages from RabbitMQ when OCTOBRIDGE_BROKER_URL is
-    set; on SIGTERM, finish what is in hand, then stop."""
+    """Deliver queued exports and run the backfills asked for, and consume Banqup messages from
+    RabbitMQ when OCTOBRIDGE_BROKER_URL is set; on SIGTERM, finish what is in hand, then stop."""
     import structlog
 
     from entrypoints.cli.runtime import run, settle_the_collector
@@ -39,6 +44,7 @@ def worker(concurrency: int, no_delivery: bool) -> None:
         if not no_delivery:  # the rules compiled before the first claim: a broken stylesheet stops here
             container.infrastructure.ubl_toolkit().warm_up()
             jobs.append((await workers.delivery_loop(concurrency=concurrency)).run(stop))
+            jobs.append((await workers.backfill_runner()).run(stop))
         if settings.broker_url:
             jobs.append((await workers.document_consumer()).run(stop))
         if not jobs:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from entrypoints.http import attention, clients, exports, extension, messages
+from entrypoints.http import attention, backfills, clients, exports, extension, messages
 from entrypoints.http.dependencies import PARTNER_SCHEME, authenticate, authenticated_partner
 
 
@@ -15,7 +15,13 @@ def router() -> Router:
     """A fresh `/v1` router for one app."""
     partner = Router(
         "/",
-        route_handlers=[*extension.ROUTES, *clients.ROUTES, *exports.ROUTES, *attention.ROUTES],
+        route_handlers=[
+            *extension.ROUTES,
+            *clients.ROUTES,
+            *backfills.ROUTES,
+            *exports.ROUTES,
+            *attention.ROUTES,
+        ],
         guards=[authenticate],
         dependencies={"partner_id": Provide(authenticated_partner, sync_to_thread=False)},
         security=[{PARTNER_SCHEME: []}],

@@ -1,9 +1,10 @@
 """A client's page: the integration form with the dossier picker (R5, R6, R8), the address history,
-and the export history with retries (R17)."""
+earlier documents on request (R27), and the export history with retries (R17)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
@@ -18,7 +19,9 @@ from application.use_cases.activate_client_integration import ActivateClient, Ac
 from application.use_cases.client_export_history import ClientExportHistory
 from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
 from application.use_cases.get_client_integration import GetClientIntegration, IntegrationOf
+from application.use_cases.latest_backfill import BackfillsOf, LatestBackfill
 from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDossiers
+from application.use_cases.request_backfill import AskBackfill, RequestBackfill
 from application.use_cases.retry_export import Retry, RetryExport
 from application.views import ClientIntegrationView
 from domain.errors import InvalidValue
@@ -54,12 +57,21 @@ class IntegrationForm:
 
 
 @dataclass
+class BackfillForm:
+    """The days the person typed (`from`, `to`), shown again beside their errors."""
+
+    days: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class ClientPage:
     """The use cases one client's page reads from, all scoped by the session's partner."""
 
     get_client: GetClientIntegration
     list_dossiers: ListDossiers
     history: ClientExportHistory
+    latest_backfill: LatestBackfill
 
     async def integration(self, partner_id: str, client_id: str) -> ClientIntegrationView | None:
         try:
@@ -88,6 +100,7 @@ class ClientPage:
         saved: bool = False,
         retried: bool = False,
         deactivated: bool = False,
+        backfill_form: BackfillForm | None = None,
     ) -> Template:
         integration = await self.integration(partner_id, client_id)
         if form is None:
@@ -124,6 +137,10 @@ class ClientPage:
             saved=saved,
             retried=retried,
             deactivated=deactivated,
+            backfill=await self.latest_backfill(BackfillsOf(partner_id=partner_id, client_id=client_id))
+            if integration is not None
+            else None,
+            backfill_form=backfill_form or BackfillForm(),
         )
 
 
@@ -131,8 +148,9 @@ def _client_page(
     get_client: NamedDependency[GetClientIntegration],
     list_dossiers: NamedDependency[ListDossiers],
     history: NamedDependency[ClientExportHistory],
+    latest_backfill: NamedDependency[LatestBackfill],
 ) -> ClientPage:
-    return ClientPage(get_client, list_dossiers, history)
+    return ClientPage(get_client, list_dossiers, history, latest_backfill)
 
 
 CLIENT_PAGE = {
@@ -140,6 +158,7 @@ CLIENT_PAGE = {
     "get_client": use_case("get_client"),
     "list_dossiers": use_case("list_dossiers"),
     "history": use_case("client_export_history"),
+    "latest_backfill": use_case("latest_backfill"),
 }
 
 
@@ -250,4 +269,50 @@ async def deactivate_client(
     return Redirect(client_url(client_id, deactivated="true"), status_code=303)
 
 
-ROUTES = [show_client, save_integration, retry_export, deactivate_client]
+@post(
+    "/clients/{clientId:str}/backfills",
+    dependencies={**CLIENT_PAGE, "request_backfill": use_case("request_backfill")},
+)
+async def start_backfill(
+    request: Anything,
+    partner_id: NamedDependency[str],
+    client_id: ClientId,
+    client_page: NamedDependency[ClientPage],
+    request_backfill: NamedDependency[RequestBackfill],
+) -> Redirect | Template:
+    """Starts a backfill of the days typed and shows it on the page, its counts growing as a worker
+    lists Banqup; days refused are told beside their field, a backfill that cannot run above the form."""
+    posted = await request.form()
+    form = BackfillForm(days={name: str(posted.get(name) or "").strip() for name in ("from", "to")})
+    words = WORDS[language_of(request)]
+    days = {name: _day(text) for name, text in form.days.items()}
+    for name, text in form.days.items():
+        if text and days[name] is None:
+            form.errors[name] = f"{words['backfill_date_invalid']} ({text})."
+    first = days["from"]
+    if first is None and not form.errors:
+        form.errors["from"] = words["backfill_date_missing"]
+    if form.errors or first is None:
+        return await client_page.render(request, partner_id, client_id, backfill_form=form, status_code=422)
+    try:
+        started = await request_backfill(
+            AskBackfill(partner_id=partner_id, client_id=client_id, first_day=first, last_day=days["to"])
+        )
+    except InvalidValue as exc:
+        form.errors[exc.field] = f"{words['backfill_date_invalid']} ({exc.message})."
+        return await client_page.render(request, partner_id, client_id, backfill_form=form, status_code=422)
+    except Conflict as exc:
+        form.errors["form"] = f"{words['conflict']}: {exc.message}."
+        return await client_page.render(request, partner_id, client_id, backfill_form=form, status_code=409)
+    return Redirect(f"{client_url(client_id)}#backfill-{started.id}", status_code=303)
+
+
+def _day(text: str) -> date | None:
+    """A day as a date input sends it (YYYY-MM-DD), else None."""
+    try:
+        return date.fromisoformat(text) if len(text) == len("YYYY-MM-DD") else None
+    except ValueError:
+        return None
+
+
+ROUTES = [show_client, save_integration, retry_export, deactivate_client, start_backfill]

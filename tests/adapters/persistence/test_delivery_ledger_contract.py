@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from application.errors import Conflict
-from domain.export import ExportStatus
+from domain.export import ExportOrigin, ExportStatus
 from tests.adapters.persistence.conftest import Books
 from tests.builders import an_export, queued
 from tests.conftest import FixedClock
@@ -143,3 +143,22 @@ async def test_a_claimed_export_is_claimed_again_once_its_lease_ends(books: Book
     assert [e.id for e in again] == [export.id]
     again[0].delivered(clock.advance(minutes=6), "<export@octobridge.example>", "250 ok")
     await ledger.record(again[0], None)  # the last claim's read is the current version
+
+
+async def test_a_backfills_exports_are_claimed_only_once_no_documents_own_is_due(
+    books: Books, clock: FixedClock
+) -> None:
+    """Lanes (CONTRACTS §9): backfilled exports due for an hour wait behind a fresh document's export
+    due this minute, and go when nothing else is due."""
+    units, ledger = books
+    now = clock.now()
+    backfilled = [an_export(now, document=f"old-{n}") for n in range(3)]
+    fresh = [an_export(now, document=f"new-{n}") for n in range(2)]
+    async with units() as uow:
+        await uow.exports.add_many([*backfilled, *fresh])
+        await uow.outbox.put_many([e.id for e in backfilled], now - timedelta(hours=1), ExportOrigin.BACKFILL)
+        await uow.outbox.put_many([e.id for e in fresh], now)
+        await uow.commit()
+    lease = now + timedelta(minutes=5)
+    assert {e.id for e in await ledger.claim(now, lease, 2)} == {e.id for e in fresh}
+    assert {e.id for e in await ledger.claim(now, lease, 10)} == {e.id for e in backfilled}

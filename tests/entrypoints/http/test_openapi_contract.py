@@ -96,4 +96,4 @@ def test_the_api_keeps_its_openapi_contract(base_url: str) -> None:
     print(f"\nschemathesis: {sum(examples_run.values())} examples over {len(examples_run)} operations")
     for label, count in sorted(examples_run.items()):
         print(f"  {count:3} {label}")
-    assert len(examples_run) == 18
+    assert len(examples_run) == 20
