@@ -1,0 +1,218 @@
+"""A mailbox refused at `RCPT TO`, the exports it holds, and their release (R25, CONTRACTS §8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from adapters.memory.delivery_ledger import InMemoryDeliveryLedger
+from adapters.memory.mailer import InMemoryMailer
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from application.attempts import AttemptReason, Step, judge
+from application.errors import MailboxRefused, RecipientRefused, Unavailable
+from application.unit_of_work_runner import UnitOfWorkRunner
+from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
+from application.use_cases.claim_due_exports import ClaimDueExports
+from application.use_cases.deliver_export import DeliverExport, DeliveryResult
+from application.use_cases.receive_message import ReceiveDocumentMessage
+from domain.client_integration import ClientIntegration, MailboxStatus
+from domain.export import Export, ExportStatus, HoldReason
+from domain.retry import RetrySchedule
+from tests.builders import MAILBOX, a_message
+from tests.conftest import FixedClock
+from tests.use_cases.test_delivery import SCHEDULE, Banqup, Renderer
+
+pytestmark = pytest.mark.usefixtures("active_client")
+NEW_MAILBOX = "uid-008352-25@import.octopus.be"
+REFUSAL = f"550 5.1.1 <{MAILBOX}>: Recipient address rejected: User unknown"
+
+
+@dataclass
+class World:
+    """Partner p1's client c1, active with `MAILBOX`, a worker and a relay that may refuse addresses."""
+
+    units: InMemoryUnitOfWorkFactory
+    clock: FixedClock
+    mailer: InMemoryMailer = field(default_factory=lambda: InMemoryMailer("octobridge@octobridge.example"))
+    documents: int = 0
+
+    def deliver(self, schedule: RetrySchedule = SCHEDULE) -> DeliverExport:
+        ledger = InMemoryDeliveryLedger(self.units.store)
+        return DeliverExport(ledger, self.units, self.clock, Banqup(), Renderer(), self.mailer, schedule)
+
+    async def receive(self, document: str | None = None, *, type: str = "approved") -> str:
+        """A document approved (or sent…) in Banqup; the id of its export."""
+        if document is None:
+            self.documents += 1
+            document = f"doc-{self.documents}"
+        outcome = await ReceiveDocumentMessage(UnitOfWorkRunner(self.units), self.clock)(
+            a_message(self.clock.now(), document=document, type=type)
+        )
+        assert outcome.export_id is not None, outcome
+        return outcome.export_id
+
+    async def activate(self, mailbox: str) -> None:
+        """The accountant enters `mailbox` for the client (PUT /v1/clients/c1/octopus)."""
+        await ActivateClientIntegration(self.units, self.clock)(
+            ActivateClient(partner_id="p1", client_id="c1", mailbox=mailbox)
+        )
+
+    async def claim(self) -> list[Export]:
+        return await ClaimDueExports(InMemoryDeliveryLedger(self.units.store), self.clock)(100)
+
+    async def run_worker(self) -> list[DeliveryResult]:
+        """One pass of the worker: what was due, claimed and attempted."""
+        deliver = self.deliver()
+        return [await deliver(export) for export in await self.claim()]
+
+    async def export(self, export_id: str) -> Export:
+        async with self.units() as uow:
+            export = await uow.exports.get(export_id)
+        assert export is not None
+        return export
+
+    async def integration(self) -> ClientIntegration:
+        async with self.units() as uow:
+            integration = await uow.integrations.get("p1", "c1")
+        assert integration is not None
+        return integration
+
+    def outbox(self) -> set[str]:
+        return set(self.units.store.outbox)
+
+    def sent_to(self, address: str) -> list[str]:
+        """The Message-IDs of the mails the relay took for `address`."""
+        return [m.message_id for m in self.mailer.sent if m.to == address]
+
+
+@pytest.fixture
+def world(units: InMemoryUnitOfWorkFactory, clock: FixedClock) -> World:
+    clock.advance(minutes=1)
+    return World(units, clock)
+
+
+def test_judge_tells_a_refused_mailbox_from_another_refused_recipient() -> None:
+    mailbox = judge(Step.SEND, MailboxRefused(REFUSAL))
+    other = judge(Step.SEND, RecipientRefused("550 5.7.1 Relaying denied"))
+    assert (mailbox.outcome, mailbox.reason, mailbox.detail) == ("failed", AttemptReason.MAILBOX, REFUSAL)
+    assert (other.outcome, other.reason) == ("failed", AttemptReason.RECIPIENT)
+
+
+async def test_a_refused_mailbox_fails_the_export_refuses_the_integration_and_holds_the_others(
+    world: World,
+) -> None:
+    first = await world.receive()
+    (claimed,) = await world.claim()
+    second, third = await world.receive(), await world.receive()
+    world.mailer.refused_mailboxes.add(MAILBOX)
+    world.clock.advance(seconds=5)
+    result = await world.deliver()(claimed)
+    assert (result.status, result.outcome, result.reason, result.detail) == (
+        ExportStatus.FAILED,
+        "failed",
+        AttemptReason.MAILBOX,
+        REFUSAL,
+    )
+    refused = await world.export(first)
+    assert (refused.status, refused.held, refused.last_error) == (
+        "failed",
+        HoldReason.MAILBOX_REFUSED,
+        REFUSAL,
+    )
+    integration = await world.integration()
+    assert integration.mailbox_status is MailboxStatus.REFUSED
+    assert integration.mailbox_refusal is not None
+    assert (integration.mailbox_refusal.reply, integration.mailbox_refusal.export_id) == (REFUSAL, first)
+    assert integration.mailbox_refusal.at == world.clock.now()
+    for held in (second, third):
+        export = await world.export(held)
+        assert (export.status, export.held, export.attempts) == ("queued", HoldReason.MAILBOX_REFUSED, ())
+    assert world.outbox() == set()  # nothing is attempted any more
+    assert await world.run_worker() == []
+    assert world.mailer.sent == []
+
+
+async def test_another_refused_recipient_fails_the_export_only(world: World) -> None:
+    first = await world.receive()
+    world.mailer.refusals.append(RecipientRefused("550 5.7.1 Relaying denied"))
+    await world.run_worker()
+    second = await world.receive()
+    assert (await world.export(first)).status is ExportStatus.FAILED
+    assert (await world.export(first)).held is None
+    assert (await world.integration()).mailbox_status is MailboxStatus.OK
+    await world.run_worker()
+    assert (await world.export(second)).status is ExportStatus.DELIVERED
+
+
+async def _claimed_pair(world: World) -> tuple[Export, Export]:
+    """Two exports claimed together; the first is then refused at `RCPT TO`, which holds the second
+    while it is on its way."""
+    await world.receive(), await world.receive()
+    first, second = sorted(await world.claim(), key=lambda e: e.id)
+    world.mailer.refused_mailboxes.add(MAILBOX)
+    assert (await world.deliver()(first)).status is ExportStatus.FAILED
+    assert (await world.export(second.id)).held is HoldReason.MAILBOX_REFUSED
+    return first, second
+
+
+async def test_a_claimed_export_held_meanwhile_is_recorded_delivered_if_its_mail_went(world: World) -> None:
+    _, second = await _claimed_pair(world)
+    world.mailer.refused_mailboxes.clear()  # the relay took this one after all
+    result = await world.deliver()(second)
+    export = await world.export(second.id)
+    assert (result.status, export.status, export.held, str(export.mailbox)) == (
+        ExportStatus.DELIVERED,
+        "delivered",
+        None,
+        MAILBOX,
+    )
+    assert world.sent_to(MAILBOX) == [export.message_id]
+
+
+async def test_a_claimed_export_held_meanwhile_stays_held_when_refused_too(world: World) -> None:
+    _, second = await _claimed_pair(world)
+    result = await world.deliver()(second)
+    export = await world.export(second.id)
+    assert result.status is None
+    assert (export.status, export.held, export.attempts) == ("queued", HoldReason.MAILBOX_REFUSED, ())
+    assert second.id not in world.outbox()
+    assert (await world.integration()).mailbox_refusal.export_id != second.id  # type: ignore[union-attr]
+
+
+async def test_a_claimed_export_held_meanwhile_stays_held_after_a_temporary_failure(world: World) -> None:
+    _, second = await _claimed_pair(world)
+    world.mailer.refused_mailboxes.clear()
+    world.mailer.refusals.append(Unavailable("421 4.7.0 Try again later"))
+    assert (await world.deliver()(second)).status is None
+    export = await world.export(second.id)
+    assert (export.status, export.held) == ("queued", HoldReason.MAILBOX_REFUSED)
+    assert second.id not in world.outbox()
+
+
+async def test_a_mail_that_went_to_the_old_address_while_released_to_a_new_one_says_where_it_went(
+    world: World,
+) -> None:
+    _, second = await _claimed_pair(world)
+    await world.activate(NEW_MAILBOX)  # releases the held one, to the new address
+    assert str((await world.export(second.id)).mailbox) == NEW_MAILBOX
+    world.mailer.refused_mailboxes.clear()  # the old address took the mail on its way after all
+    await world.deliver()(second)
+    export = await world.export(second.id)
+    assert (export.status, str(export.mailbox)) == ("delivered", MAILBOX)
+    assert await world.run_worker() == []  # not sent a second time
+    assert world.sent_to(NEW_MAILBOX) == [] and world.sent_to(MAILBOX) == [export.message_id]
+
+
+async def test_a_refusal_of_an_address_changed_since_sends_the_export_to_the_new_one(world: World) -> None:
+    export_id = await world.receive()
+    (claimed,) = await world.claim()
+    await world.activate(NEW_MAILBOX)
+    world.mailer.refused_mailboxes.add(MAILBOX)
+    result = await world.deliver()(claimed)
+    assert result.status is ExportStatus.QUEUED  # at once to the new address, which nobody refused
+    assert (await world.integration()).mailbox_status is MailboxStatus.OK
+    await world.run_worker()
+    export = await world.export(export_id)
+    assert (export.status, str(export.mailbox), export.held) == ("delivered", NEW_MAILBOX, None)
+    assert [a.outcome for a in export.attempts] == ["failed", "retried", "delivered"]
