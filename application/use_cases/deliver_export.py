@@ -159,8 +159,10 @@ class DeliverExport:
         changing the same rows runs again on what that one left; after `_REFUSAL_TRIES` the refusal
         is not recorded, and the export is taken again when its lease ends.
 
-        The race that remains: an export of the client claimed before the refusal committed is still
-        attempted once at the refused address; refused again, it is left held."""
+        The races that remain: an export of the client claimed before the refusal committed is still
+        attempted once at the refused address (refused again, it is left held), and so is one that
+        intake queued from an integration read before the refusal committed (refused in its turn, it
+        fails and waits with the others)."""
         for _ in range(_REFUSAL_TRIES):
             with contextlib.suppress(Conflict):
                 return await self._refuse(claimed, reply)

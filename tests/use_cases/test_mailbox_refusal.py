@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
 
 from adapters.memory.delivery_ledger import InMemoryDeliveryLedger
 from adapters.memory.mailer import InMemoryMailer
-from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from application.attempts import AttemptReason, Step, judge
 from application.errors import MailboxRefused, RecipientRefused, Unavailable
 from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.claim_due_exports import ClaimDueExports
+from application.use_cases.deactivate_client_integration import DeactivateClient, DeactivateClientIntegration
 from application.use_cases.deliver_export import DeliverExport, DeliveryResult
+from application.use_cases.import_clients import ClientRow, ImportBatch, ImportClients
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.retry_export import Retry, RetryExport
+from application.views import ExportView
 from domain.client_integration import ClientIntegration, MailboxStatus
 from domain.export import Export, ExportStatus, HoldReason
 from domain.retry import RetrySchedule
@@ -41,13 +46,13 @@ class World:
         ledger = InMemoryDeliveryLedger(self.units.store)
         return DeliverExport(ledger, self.units, self.clock, Banqup(), Renderer(), self.mailer, schedule)
 
-    async def receive(self, document: str | None = None, *, type: str = "approved") -> str:
-        """A document approved (or sent…) in Banqup; the id of its export."""
+    async def receive(self, document: str | None = None) -> str:
+        """A document approved in Banqup; the id of its export."""
         if document is None:
             self.documents += 1
             document = f"doc-{self.documents}"
         outcome = await ReceiveDocumentMessage(UnitOfWorkRunner(self.units), self.clock)(
-            a_message(self.clock.now(), document=document, type=type)
+            a_message(self.clock.now(), document=document)
         )
         assert outcome.export_id is not None, outcome
         return outcome.export_id
@@ -77,6 +82,24 @@ class World:
             integration = await uow.integrations.get("p1", "c1")
         assert integration is not None
         return integration
+
+    async def refused(self) -> str:
+        """Two documents queued, the first refused at `RCPT TO`: the integration refused, the second
+        held. The first's id."""
+        first = await self.receive()
+        (claimed,) = await self.claim()
+        await self.receive()
+        self.mailer.refused_mailboxes.add(MAILBOX)
+        await self.deliver()(claimed)
+        assert (await self.integration()).holds_new_exports
+        return first
+
+    async def exports(self) -> list[Export]:
+        async with self.units() as uow:
+            return list(await uow.exports.list_open_of_client("p1", "c1"))
+
+    async def retry(self, export_id: str) -> ExportView:
+        return await RetryExport(self.units, self.clock)(Retry(export_id))
 
     def outbox(self) -> set[str]:
         return set(self.units.store.outbox)
@@ -217,3 +240,178 @@ async def test_a_refusal_of_an_address_changed_since_sends_the_export_to_the_new
     export = await world.export(export_id)
     assert (export.status, str(export.mailbox), export.held) == ("delivered", NEW_MAILBOX, None)
     assert [a.outcome for a in export.attempts] == ["failed", "retried", "delivered"]
+
+
+async def test_while_refused_new_documents_are_held_and_never_attempted(world: World) -> None:
+    await world.refused()
+    world.clock.advance(minutes=5)
+    later = await world.receive()
+    export = await world.export(later)
+    assert (export.status, export.held, str(export.mailbox)) == (
+        "queued",
+        HoldReason.MAILBOX_REFUSED,
+        MAILBOX,
+    )
+    assert world.outbox() == set()
+    world.mailer.refused_mailboxes.clear()  # even a relay that would take it now gets nothing
+    assert await world.run_worker() == [] and world.mailer.sent == []
+
+
+async def test_while_refused_a_document_skipped_before_is_held_when_it_may_go(
+    world: World, units: InMemoryUnitOfWorkFactory
+) -> None:
+    await DeactivateClientIntegration(units, world.clock)(DeactivateClient("p1", "c1"))
+    skipped = await world.receive("doc-s")
+    assert (await world.export(skipped)).status is ExportStatus.SKIPPED
+    world.clock.advance(minutes=1)
+    await world.activate(MAILBOX)
+    await world.refused()
+    assert await world.receive("doc-s") == skipped  # approved again
+    export = await world.export(skipped)
+    assert (export.status, export.held) == ("queued", HoldReason.MAILBOX_REFUSED)
+    assert skipped not in world.outbox()
+
+
+async def test_retrying_an_export_the_refusal_failed_keeps_it_held_while_refused(world: World) -> None:
+    first = await world.refused()
+    view = await world.retry(first)
+    assert (view.status, view.held) == ("queued", "mailboxRefused")
+    assert first not in world.outbox()
+    assert (await world.export(first)).attempts[-1].outcome == "retried"
+
+
+async def test_retrying_another_failed_export_while_refused_holds_it_too(world: World) -> None:
+    other = await world.receive()
+    world.mailer.refusals.append(RecipientRefused("550 5.7.1 Relaying denied"))
+    await world.run_worker()
+    await world.refused()
+    view = await world.retry(other)
+    assert (view.status, view.held) == ("queued", "mailboxRefused")
+    assert other not in world.outbox()
+
+
+@pytest.mark.parametrize("address", [NEW_MAILBOX, MAILBOX], ids=["new address", "same address confirmed"])
+async def test_an_address_entered_sends_everything_that_waited_to_it_once(world: World, address: str) -> None:
+    first = await world.refused()
+    later = await world.receive()
+    before = {e.id for e in await world.exports()}
+    assert len(before) == 3
+    world.mailer.refused_mailboxes.clear()
+    world.clock.advance(hours=1)
+    await world.activate(address)
+    integration = await world.integration()
+    assert (integration.mailbox_status, integration.mailbox_refusal, str(integration.mailbox)) == (
+        MailboxStatus.OK,
+        None,
+        address,
+    )
+    released = await world.exports()
+    assert {e.id for e in released} == before and world.outbox() == before
+    assert all((e.status, e.held, str(e.mailbox)) == ("queued", None, address) for e in released)
+    refused = await world.export(first)
+    assert [(a.outcome, a.detail) for a in refused.attempts] == [
+        ("failed", REFUSAL),
+        ("retried", f"sent again to {address}"),
+    ]
+    await world.run_worker()
+    delivered = [await world.export(e) for e in before]
+    assert sorted(world.sent_to(address)) == sorted(str(e.message_id) for e in delivered)
+    assert {e.status for e in delivered} == {ExportStatus.DELIVERED} and {first, later} <= before
+    assert await world.run_worker() == []
+
+
+async def test_the_same_address_again_while_ok_changes_nothing(world: World) -> None:
+    export_id = await world.receive()
+    commits = world.units.store.commits
+    await world.activate(MAILBOX)
+    assert world.units.store.commits == commits
+    assert world.outbox() == {export_id}
+
+
+async def test_a_new_address_in_the_csv_import_releases_and_the_same_one_does_not(world: World) -> None:
+    first = await world.refused()
+    importer = ImportClients(world.units, world.clock)
+    world.clock.advance(hours=1)
+    same = await importer(ImportBatch(rows=[ClientRow(2, "p1", "c1", MAILBOX)]))
+    assert (same.updated, same.unchanged) == (0, 1)
+    assert (await world.integration()).holds_new_exports and world.outbox() == set()
+    report = await importer(ImportBatch(rows=[ClientRow(2, "p1", "c1", NEW_MAILBOX)]))
+    assert report.updated == 1
+    assert not (await world.integration()).holds_new_exports
+    assert world.outbox() == {e.id for e in await world.exports()} and first in world.outbox()
+    assert {str(e.mailbox) for e in await world.exports()} == {NEW_MAILBOX}
+
+
+async def test_a_dry_run_of_the_csv_import_releases_nothing(world: World) -> None:
+    await world.refused()
+    await ImportClients(world.units, world.clock)(
+        ImportBatch(rows=[ClientRow(2, "p1", "c1", NEW_MAILBOX)], dry_run=True)
+    )
+    assert (await world.integration()).holds_new_exports and world.outbox() == set()
+
+
+class _Interfered(InMemoryUnitOfWorkFactory):
+    """Units of work on the same store; before the first `interfering` commits, `meanwhile` runs and
+    commits a transaction of its own."""
+
+    def __init__(
+        self, units: InMemoryUnitOfWorkFactory, meanwhile: Callable[[], Awaitable[None]], times: int
+    ):
+        super().__init__(units.store)
+        self._meanwhile = meanwhile
+        self.times = times
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        uow = super().__call__()
+        commit = uow.commit
+
+        async def interfered() -> None:
+            if self.times:
+                self.times -= 1
+                await self._meanwhile()
+            await commit()
+
+        uow.commit = interfered  # type: ignore[method-assign]
+        return uow
+
+
+def _interfered(world: World, times: int) -> DeliverExport:
+    """A worker whose refusal transactions meet, `times` times, the client's dossier being changed."""
+
+    async def the_client_changes() -> None:
+        async with world.units() as uow:
+            integration = await uow.integrations.get("p1", "c1")
+            assert integration is not None
+            integration.dossier_id = (integration.dossier_id or 0) + 1
+            await uow.commit()
+
+    units = _Interfered(world.units, the_client_changes, times)
+    ledger = InMemoryDeliveryLedger(world.units.store)
+    return DeliverExport(ledger, units, world.clock, Banqup(), Renderer(), world.mailer, SCHEDULE)
+
+
+async def test_a_refusal_that_meets_another_change_is_recorded_on_what_that_one_left(world: World) -> None:
+    export_id = await world.receive()
+    (claimed,) = await world.claim()
+    other = await world.receive()
+    world.mailer.refused_mailboxes.add(MAILBOX)
+    result = await _interfered(world, times=1)(claimed)
+    assert result.status is ExportStatus.FAILED
+    integration = await world.integration()
+    assert integration.holds_new_exports and integration.dossier_id == 1  # both changes kept
+    assert (await world.export(export_id)).held is HoldReason.MAILBOX_REFUSED
+    assert (await world.export(other)).held is HoldReason.MAILBOX_REFUSED
+    assert world.outbox() == set()
+
+
+async def test_a_refusal_that_keeps_meeting_changes_is_left_for_the_next_lease(world: World) -> None:
+    export_id = await world.receive()
+    (claimed,) = await world.claim()
+    world.mailer.refused_mailboxes.add(MAILBOX)
+    result = await _interfered(world, times=100)(claimed)
+    assert (result.status, result.reason) == (ExportStatus.QUEUED, AttemptReason.DATABASE)
+    assert "not recorded" in result.detail
+    export = await world.export(export_id)
+    assert (export.status, export.attempts) == ("queued", ())
+    assert export_id in world.outbox()  # leased: taken again when the lease ends
+    assert not (await world.integration()).holds_new_exports
