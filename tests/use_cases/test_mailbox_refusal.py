@@ -12,6 +12,7 @@ from adapters.memory.mailer import InMemoryMailer
 from adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from application.attempts import AttemptReason, Step, judge
 from application.errors import MailboxRefused, RecipientRefused, Unavailable
+from application.services.refusals import refuse_mailbox
 from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClient, ActivateClientIntegration
 from application.use_cases.claim_due_exports import ClaimDueExports
@@ -415,3 +416,24 @@ async def test_a_refusal_that_keeps_meeting_changes_is_left_for_the_next_lease(w
     assert (export.status, export.attempts) == ("queued", ())
     assert export_id in world.outbox()  # leased: taken again when the lease ends
     assert not (await world.integration()).holds_new_exports
+
+
+async def test_retrying_an_export_a_refusal_failed_once_the_client_has_a_working_address_sends_it_there(
+    world: World,
+) -> None:
+    """As a bounce recorded by `refuse_mailbox` alone leaves it: the export failed by the refusal of an
+    address the client has left since, its integration ok."""
+    export_id = await world.receive()
+    await world.run_worker()
+    await world.activate(NEW_MAILBOX)
+    async with world.units() as uow:
+        export = await uow.exports.get(export_id)
+        assert export is not None
+        export.bounced(world.clock.now(), "5.1.1 mailbox unknown", mailbox_refused=True)
+        assert not await refuse_mailbox(uow, export, world.clock.now(), "5.1.1 mailbox unknown")
+        await uow.commit()
+    view = await world.retry(export_id)
+    assert (view.status, view.held, view.mailbox) == ("queued", None, NEW_MAILBOX)
+    assert world.outbox() == {export_id}
+    await world.run_worker()
+    assert world.sent_to(NEW_MAILBOX) == [str((await world.export(export_id)).message_id)]
