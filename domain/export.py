@@ -108,8 +108,8 @@ class Export:
         return start
 
     def delivered(self, at: datetime, message_id: str, reply: str, to: Mailbox | None = None) -> None:
-        """The relay took its mail. `to` is the address it went to when the export was given another
-        since it was sent (held, then released to a new address while the mail was on its way)."""
+        """The relay took its mail; `to`, when given, is the address the mail went to, which the export
+        may have left since (held, then released to a new address while its mail was on its way)."""
         self._require(ExportStatus.QUEUED)
         at = utc(at, "at")
         self.status = ExportStatus.DELIVERED
