@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from application.errors import ApplicationError, InvalidDocument, NotFound, RecipientRefused, Unavailable
+from application.errors import (
+    ApplicationError,
+    InvalidDocument,
+    MailboxRefused,
+    NotFound,
+    RecipientRefused,
+    Unavailable,
+)
 from domain.export import AttemptOutcome
 from domain.validation import Violation
 
@@ -20,7 +27,8 @@ class AttemptReason(StrEnum):
 
     BANQUP = "banqup"  # Banqup unreachable, timing out or answering 5xx
     RELAY = "relay"  # the mail relay unreachable, or answering other than about the recipient
-    RECIPIENT = "recipient"  # the relay refused the mailbox for good
+    RECIPIENT = "recipient"  # the relay refused the recipient for good, for another reason than its mailbox
+    MAILBOX = "mailbox"  # the recipient's mailbox is refused for good: the client's address is wrong (§8)
     DOCUMENT = "document"  # the document cannot be turned into valid UBL, or is gone
     DATABASE = "database"  # the attempt could not be recorded
     UNEXPECTED = "unexpected"  # a surprise outside rendering; tried again by the schedule
@@ -79,6 +87,8 @@ def judge(step: Step, error: Exception) -> Verdict:
         return _deferred(_UNAVAILABLE[step], error.message)
     if step is Step.FETCH and isinstance(error, NotFound):
         return _failed(AttemptReason.DOCUMENT, f"Banqup no longer has the document: {error.message}")
+    if isinstance(error, MailboxRefused):
+        return _failed(AttemptReason.MAILBOX, error.message)
     if isinstance(error, RecipientRefused):
         return _failed(AttemptReason.RECIPIENT, error.message)
     if isinstance(error, ApplicationError):  # refused for good: too large a document, a 5xx reply

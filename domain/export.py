@@ -107,13 +107,18 @@ class Export:
                 start = attempt.at
         return start
 
-    def delivered(self, at: datetime, message_id: str, reply: str) -> None:
+    def delivered(self, at: datetime, message_id: str, reply: str, to: Mailbox | None = None) -> None:
+        """The relay took its mail; `to`, when given, is the address the mail went to, which the export
+        may have left since (held, then released to a new address while its mail was on its way)."""
         self._require(ExportStatus.QUEUED)
         at = utc(at, "at")
         self.status = ExportStatus.DELIVERED
         self.delivered_at = at
         self.message_id = message_id
         self.last_error = None
+        self.held = None
+        if to is not None:
+            self.mailbox = to
         self._record(Attempt(at, AttemptOutcome.DELIVERED, reply))
 
     def deferred(self, at: datetime, reply: str) -> None:

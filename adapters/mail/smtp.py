@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from adapters.mail.message import build_message, domain_of
-from application.errors import Invalid, RecipientRefused, Unavailable
+from adapters.mail.status_codes import is_mailbox_refusal
+from application.errors import Invalid, MailboxRefused, RecipientRefused, Unavailable
 from application.ports.mailer import Mailer, OutgoingMail
 
 TEMPORARY_FAILURE = range(400, 500)
@@ -88,7 +89,9 @@ class SmtpMailer(Mailer):
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await self._drop(connection)
                 refused = exc.recipients[0]
-                raise _answer(refused.code, refused.message, RecipientRefused) from exc
+                raise _answer(
+                    refused.code, refused.message, _refusal_of(refused.code, refused.message)
+                ) from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._drop(connection)
                 raise _answer(exc.code, exc.message) from exc
@@ -137,6 +140,11 @@ class SmtpMailer(Mailer):
                 await connection.client.quit()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             connection.client.close()
+
+
+def _refusal_of(code: int, message: str) -> type[RecipientRefused]:
+    """The recipient refused at `RCPT TO`: its mailbox itself (CONTRACTS §8), or otherwise."""
+    return MailboxRefused if is_mailbox_refusal(code, message) else RecipientRefused
 
 
 def _answer(code: int, message: str, final: type[Invalid] = Invalid) -> Unavailable | Invalid:

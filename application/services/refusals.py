@@ -28,6 +28,21 @@ async def refuse_mailbox(uow: UnitOfWork, export: Export, at: datetime, reply: s
     return True
 
 
+async def mailbox_refused(uow: UnitOfWork, export: Export, at: datetime, reply: str) -> list[Export]:
+    """`export` failed by a refusal of the mailbox it went to (`Export.refused`, or `Export.bounced`
+    refusing the mailbox): its client's mailbox is refused (`refuse_mailbox`), unless it was already.
+    When the client has a working address other than the refused one (it changed since the mail was
+    sent), the export goes to that address at once, as a new address would have sent it: nothing
+    waits unseen for a refusal nobody is shown. The released exports are returned; the caller
+    commits."""
+    if await refuse_mailbox(uow, export, at, reply):
+        return []
+    integration = await uow.integrations.get(export.partner_id, export.client_id)
+    if integration is None or integration.holds_new_exports:
+        return []
+    return await release_held(uow, integration, at)
+
+
 async def release_held(uow: UnitOfWork, integration: ClientIntegration, at: datetime) -> list[Export]:
     """A new or confirmed address: the exports that waited for it (held, or failed by the refusal) go
     to the address now in force, queued again, and are returned. The caller commits."""

@@ -6,6 +6,7 @@ from application.errors import ApplicationError, Conflict, Invalid
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.dossiers import DossierCatalogue
+from application.services.refusals import release_held
 from application.views import ClientIntegrationView, Struct, WarningView
 from domain.client_integration import ClientIntegration
 from domain.dossier import Dossier
@@ -42,7 +43,10 @@ class ActivateClientIntegration:
     """Switches a client on with its dossier mailbox, or changes the mailbox (R5, R6).
 
     A change applies to documents approved or sent from now on; earlier ones keep their address.
-    Anything unusual is accepted with a warning, never silently (R5, R8).
+    Anything unusual is accepted with a warning, never silently (R5, R8). While the mailbox is
+    refused, a new address, or the same one (the accountant says it works again), makes it ok and
+    sends the exports that waited for it to the address now in force, in the same transaction
+    (CONTRACTS §8).
     """
 
     def __init__(
@@ -70,7 +74,13 @@ class ActivateClientIntegration:
             if integration is None:
                 integration = ClientIntegration(partner_id=command.partner_id, client_id=command.client_id)
                 await uow.integrations.add(integration)
-            changed = integration.activate(mailbox, self._clock.now())
+            now = self._clock.now()
+            refused = integration.holds_new_exports
+            changed = integration.activate(mailbox, now)
+            if refused:  # a new address ended the refusal; the same one is the accountant confirming it
+                integration.confirm_mailbox()
+                await release_held(uow, integration, now)
+                changed = True
             if vat_number is not None and vat_number != integration.vat_number:
                 integration.vat_number = vat_number
                 changed = True

@@ -19,11 +19,13 @@ from application.ports.documents import (
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.rendering import original_ubl_first
+from application.services.refusals import mailbox_refused
 from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
 from domain.file_names import file_name_stem
 from domain.retry import RetrySchedule
 
+_REFUSAL_TRIES = 3
 SUBJECTS = {"invoice": "Invoice", "creditNote": "Credit note"}
 
 
@@ -121,19 +123,67 @@ class DeliverExport:
 
     async def _record(self, claimed: Export, verdict: Verdict, message_id: str) -> Export | None:
         """The export with the attempt recorded, or None when it is no longer to be delivered."""
+        if verdict.reason is AttemptReason.MAILBOX:
+            return await self._record_refusal(claimed, verdict.detail)
         try:
             await self._ledger.record(claimed, self._judged(claimed, verdict, message_id))
-        except Conflict:  # its lease ran out and another worker took it meanwhile
-            return await self._record_on_current(claimed.id, verdict, message_id)
+        except Conflict:  # its lease ran out and another worker took it, or it was held, meanwhile
+            return await self._record_on_current(claimed, verdict, message_id)
         return claimed
 
-    async def _record_on_current(self, export_id: str, verdict: Verdict, message_id: str) -> Export | None:
-        """The outcome recorded on the export as it is now, if it is still queued."""
+    async def _record_on_current(self, claimed: Export, verdict: Verdict, message_id: str) -> Export | None:
+        """The outcome recorded on the export as it is now, if it is still queued: a delivery always,
+        with the address the mail went to; anything else only if it was neither held nor given
+        another address meanwhile (it waits for a new address, or goes to the one it was given)."""
         async with self._uow() as uow:
-            export = await uow.exports.get(export_id)
+            export = await uow.exports.get(claimed.id)
             if export is None or export.status is not ExportStatus.QUEUED:
                 return None
-            await take_off_or_put_back(uow.outbox, export.id, self._judged(export, verdict, message_id))
+            if verdict.outcome is AttemptOutcome.DELIVERED:
+                export.delivered(self._clock.now(), message_id, verdict.detail, to=claimed.mailbox)
+                due_again = None
+            elif export.held is None and export.mailbox == claimed.mailbox:
+                due_again = self._judged(export, verdict, message_id)
+            else:
+                return None
+            await take_off_or_put_back(uow.outbox, export.id, due_again)
+            await uow.commit()
+        return export
+
+    async def _record_refusal(self, claimed: Export, reply: str) -> Export | None:
+        """Its mailbox refused at `RCPT TO` (CONTRACTS §8): the export fails, waiting for a new address,
+        and its client's mailbox is refused with the client's other queued exports held, all in one
+        transaction; rare, so through a unit of work rather than the ledger's single statement. The
+        export is read afresh: settled, held, or given another address since it was claimed, it is
+        left as it is (it waits for, or goes to, the new address). A transaction that meets another
+        changing the same rows runs again on what that one left; after `_REFUSAL_TRIES` the refusal
+        is not recorded, and the export is taken again when its lease ends.
+
+        The races that remain: an export of the client claimed before the refusal committed is still
+        attempted once at the refused address (refused again, it is left held), and so is one that
+        intake queued from an integration read before the refusal committed (refused in its turn, it
+        fails and waits with the others)."""
+        for _ in range(_REFUSAL_TRIES):
+            with contextlib.suppress(Conflict):
+                return await self._refuse(claimed, reply)
+        raise Unavailable(
+            "another transaction changed the client's exports each time its refusal was recorded"
+        )
+
+    async def _refuse(self, claimed: Export, reply: str) -> Export | None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            export = await uow.exports.get(claimed.id)
+            if (
+                export is None
+                or export.status is not ExportStatus.QUEUED
+                or export.held is not None
+                or export.mailbox != claimed.mailbox
+            ):
+                return None
+            export.refused(now, reply)
+            await uow.outbox.remove(export.id)
+            await mailbox_refused(uow, export, now, reply)
             await uow.commit()
         return export
 

@@ -8,6 +8,7 @@ import msgspec
 
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.refusals import release_held
 from application.views import Struct
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.errors import DomainError, InvalidValue
@@ -62,6 +63,10 @@ class ImportClients:
     a client already active with that address and VAT number is unchanged, which makes running the
     same file twice harmless. A row is rejected, with its reason, when a value is wrong or its
     partner has not installed the extension. A dry run decides all the same and writes nothing.
+
+    A new address for a client whose mailbox is refused ends the refusal and sends the exports that
+    waited for it to that address, in the same transaction, as the API would (CONTRACTS §8). The same
+    address does not: a file that lists every client again is no one saying the address works again.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
@@ -80,14 +85,18 @@ class ImportClients:
             known: dict[tuple[str, str], ClientIntegration | NewClientIntegration] = {}
             known.update(await uow.integrations.get_many({v.key for v in valid}))
             new: list[NewClientIntegration] = []
+            released: list[ClientIntegration] = []  # whose refused mailbox a new address replaced
             for row in valid:
                 if row.key[0] not in installed:
                     reason = f"partner {row.key[0]!r} has not installed the extension"
                     report.rejected.append(RejectedRow(line=row.line, reason=reason))
                     continue
-                _apply(known, new, row, now, report)
+                if (unrefused := _apply(known, new, row, now, report)) is not None:
+                    released.append(unrefused)
             if (report.imported or report.updated) and not batch.dry_run:
                 await uow.integrations.add_many(new)
+                for integration in released:
+                    await release_held(uow, integration, now)
                 await uow.commit()
         return report
 
@@ -116,16 +125,21 @@ def _apply(
     row: _Valid,
     now: datetime,
     report: BatchReport,
-) -> None:
+) -> ClientIntegration | None:
+    """The row applied to its client; the client's integration when a new address ended its refused
+    mailbox."""
     integration = known.get(row.key)
     created: NewClientIntegration | None = None
     if integration is None:
         integration = created = NewClientIntegration(partner_id=row.key[0], client_id=row.key[1])
+    refused = (
+        integration if isinstance(integration, ClientIntegration) and integration.holds_new_exports else None
+    )
     try:
         changed = integration.activate(row.mailbox, now)
     except DomainError as exc:
         report.rejected.append(RejectedRow(line=row.line, reason=str(exc)))
-        return
+        return None
     if row.vat_number is not None and row.vat_number != integration.vat_number:
         integration.vat_number = row.vat_number
         changed = True
@@ -139,3 +153,4 @@ def _apply(
         report.unchanged += 1
     if row.mailbox.warnings():
         report.unusual_mailboxes.append(row.line)
+    return refused if refused is not None and not refused.holds_new_exports else None

@@ -33,7 +33,8 @@ class MessageOutcome(Struct):
 class ReceiveDocumentMessage:
     """Records the message id and what `ExportPolicy` decides of the message: a new export (queued
     with an outbox row, or skipped with its reason), a skipped one queued after all, or nothing. A
-    repeat changes nothing (R11), even when two processes receive the same message at once.
+    repeat changes nothing (R11), even when two processes receive the same message at once. While
+    the client's mailbox is refused, a queued export is held instead, without an outbox row (§8).
 
     Messages received together share a transaction (`GroupCommit`), each judged as if it had come
     alone after the ones before it. One instance per process, so that all its callers share it.
@@ -77,12 +78,13 @@ class ReceiveDocumentMessage:
         """One message, judged against the database as read and the messages before it in the batch."""
         key = _key(event)
         earlier = batch.exports.get(key) if key is not None else None
+        integration = batch.integrations.get((event.partner_id, event.client_id))
         decision = self._policy.decide(
             event,
             seen=event.message_id in batch.known,
             earlier=earlier,
             extension=batch.extensions.get(event.partner_id),
-            integration=batch.integrations.get((event.partner_id, event.client_id)),
+            integration=integration,
         )
         batch.known.add(event.message_id)
         match decision.action:
@@ -90,7 +92,7 @@ class ReceiveDocumentMessage:
                 assert earlier is not None
                 if decision.mailbox is not None:  # there is one whenever the client is active
                     earlier.queued_after_skip(event.occurred_at, decision.mailbox)
-                    batch.queued[earlier.id] = None
+                    batch.queue(earlier, integration)
                 return _outcome(event.message_id, decision, earlier)
             case IntakeAction.LEAVE_SKIPPED:
                 return _outcome(event.message_id, decision, earlier)
@@ -100,7 +102,7 @@ class ReceiveDocumentMessage:
                 batch.exports[key] = export
                 batch.added.append(export)
                 if decision.action is IntakeAction.QUEUE:
-                    batch.queued[export.id] = None
+                    batch.queue(export, integration)
                 return _outcome(event.message_id, decision, export)
             case _:
                 return _outcome(event.message_id, decision)
@@ -120,6 +122,14 @@ class _Batch:
     integrations: Mapping[tuple[str, str], ClientIntegration]
     added: list[Export] = field(default_factory=list)
     queued: dict[str, None] = field(default_factory=dict)  # export ids for the outbox, in order
+
+    def queue(self, export: Export, integration: ClientIntegration | None) -> None:
+        """A queued export gets an outbox row, unless its client's mailbox is refused: then it is held,
+        not attempted until a new or confirmed address releases it (CONTRACTS §8)."""
+        if integration is not None and integration.holds_new_exports:
+            export.hold()
+        else:
+            self.queued[export.id] = None
 
     @classmethod
     async def read(cls, uow: UnitOfWork, events: Sequence[DocumentEvent], now: datetime) -> _Batch:

@@ -18,7 +18,11 @@ class Retry(Struct):
 
 class RetryExport:
     """A person puts a failed export back in the queue (R17); `Conflict` when it has not failed.
-    Given a partner, or a client too (a client's page), an export of any other is not found."""
+    Given a partner, or a client too (a client's page), an export of any other is not found.
+
+    While its client's mailbox is refused, the export is queued but held, not attempted, like the
+    client's new exports, until a new or confirmed address releases it (CONTRACTS §8). One that the
+    refusal of an address failed, retried once the client has a working address, goes to that one."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -31,6 +35,13 @@ class RetryExport:
                 raise Conflict(f"only a failed export can be retried; this one is {export.status}")
             now = self._clock.now()
             export.retry(now)
-            await uow.outbox.put(export.id, now)
+            integration = await uow.integrations.get(export.partner_id, export.client_id)
+            if integration is not None and integration.holds_new_exports:
+                if export.held is None:
+                    export.hold()
+            else:
+                if export.held is not None and integration is not None and integration.mailbox is not None:
+                    export.released(now, integration.mailbox)
+                await uow.outbox.put(export.id, now)
             await uow.commit()
             return ExportView.of(export)

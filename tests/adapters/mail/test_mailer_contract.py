@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -15,7 +15,7 @@ import pytest
 from adapters.mail.eml_files import EmlFileMailer
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.mailer import InMemoryMailer
-from application.errors import Unavailable
+from application.errors import MailboxRefused, Unavailable
 from application.ports.mailer import Mailer, OutgoingMail
 from sandbox.smtp_inbox import RunningSmtp, SmtpSink
 from tests.adapters.mail.test_smtp_mailer import mail
@@ -30,6 +30,9 @@ class MailerUnderTest:
     mailer: Mailer
     received: Callable[[], list[Received]]
     fail_for_a_while: Callable[[], None]  # the next send meets a temporary failure
+    refuse_mailbox: (
+        Callable[[str], None] | None
+    )  # mail to that address is refused at RCPT TO; None: cannot be
 
 
 def _read(message: EmailMessage) -> Received:
@@ -52,6 +55,7 @@ def _smtp(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
         SmtpMailer(SmtpRelay.from_url(smtp.url), SENDER),
         lambda: [_read(message) for message in smtp.sink.messages],
         lambda: smtp.sink.script.append("421 4.7.0 Try again later"),
+        smtp.sink.refuse_recipients.add,
     )
 
 
@@ -65,7 +69,7 @@ def _eml_files(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
     def unwritable() -> None:
         outbox.write_text("not a directory")
 
-    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable)
+    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable, None)
 
 
 def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
@@ -74,6 +78,7 @@ def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
         mailer,
         lambda: [(m.to, m.subject, m.message_id, m.attachment_name, m.attachment) for m in mailer.sent],
         lambda: mailer.refusals.append(Unavailable("421 4.7.0 Try again later")),
+        mailer.refused_mailboxes.add,
     )
 
 
@@ -107,3 +112,17 @@ async def test_a_temporary_failure_is_unavailable_and_delivers_nothing(under_tes
     with pytest.raises(Unavailable):
         await under_test.mailer.send(mail())
     assert under_test.received() == []
+
+
+async def test_a_refused_mailbox_is_mailbox_refused_with_the_reply_and_others_still_go(
+    under_test: MailerUnderTest,
+) -> None:
+    if under_test.refuse_mailbox is None:
+        pytest.skip("files have no recipient to refuse")
+    refused = mail(1)
+    under_test.refuse_mailbox(refused.to)
+    with pytest.raises(MailboxRefused, match=r"^550 5\.1\.1 .*User unknown"):
+        await under_test.mailer.send(refused)
+    elsewhere = replace(mail(2), to="uid-000001-01@import.octopus.be")
+    await under_test.mailer.send(elsewhere)
+    assert under_test.received() == [_as_received(elsewhere)]

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
-from application.errors import Invalid, RecipientRefused, Unavailable
+from application.errors import Invalid, MailboxRefused, RecipientRefused, Unavailable
 from application.ports.mailer import OutgoingMail
-from sandbox.smtp_inbox import DROP, RunningSmtp
+from sandbox.smtp_inbox import DROP, RunningSmtp, SmtpSink, start_smtp
 
 MAILBOX = "uid-008352-24@import.octopus.be"
 
@@ -77,9 +77,46 @@ async def test_temporary_and_permanent_answers_are_told_apart(
 async def test_a_refused_recipient_is_final_with_the_servers_words(smtp: RunningSmtp) -> None:
     smtp.sink.refuse_recipients.add(MAILBOX)
     sender = mailer(smtp)
-    with pytest.raises(RecipientRefused, match=r"550 5\.1\.1 .*User unknown"):
+    with pytest.raises(MailboxRefused, match=r"550 5\.1\.1 .*User unknown"):
         await sender.send(mail())
     await sender.close()
+
+
+class _RecipientReplies(SmtpSink):
+    """Answers `RCPT TO` with `reply`."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+
+    async def handle_RCPT(self, server: object, session: object, envelope: object, *_: object) -> str:
+        return self.reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        ("550 5.1.1 <x>: Recipient address rejected: User unknown", MailboxRefused),
+        ("550 5.2.1 Mailbox disabled", MailboxRefused),
+        ("551 User not local; please try <new@import.octopus.be>", MailboxRefused),
+        ("553 mailbox name not allowed", MailboxRefused),
+        ("550 5.7.1 Relaying denied", RecipientRefused),
+        ("554 Transaction failed", RecipientRefused),
+        ("450 4.2.1 Mailbox busy, try again", Unavailable),
+    ],
+)
+async def test_a_refused_mailbox_at_rcpt_is_told_from_other_refusals(reply: str, error: type) -> None:
+    server = start_smtp(_RecipientReplies(reply))
+    sender = mailer(server)
+    try:
+        with pytest.raises(error) as caught:
+            await sender.send(mail())
+    finally:
+        await sender.close()
+        server.stop()
+    assert type(caught.value) is error
+    assert caught.value.message == reply
+    assert server.sink.messages == []
 
 
 async def test_a_dropped_connection_is_temporary_and_the_next_send_reconnects(smtp: RunningSmtp) -> None:

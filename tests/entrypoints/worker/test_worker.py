@@ -167,7 +167,7 @@ async def test_each_attempt_is_logged_once_deferred_as_a_warning_delivered_with_
     ("refusal", "reason", "error"),
     [
         ("message", "relay", "550 5.7.1 Message rejected by policy"),
-        ("recipient", "recipient", f"550 5.1.1 <{MAILBOX}>: Recipient address rejected: User unknown"),
+        ("recipient", "mailbox", f"550 5.1.1 <{MAILBOX}>: Recipient address rejected: User unknown"),
     ],
 )
 async def test_a_failed_attempt_is_logged_once_as_an_error_with_its_reason(
