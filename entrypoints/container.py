@@ -36,6 +36,7 @@ from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
 from application.ports.transaction_runner import TransactionRunner
 from application.ports.ubl import UblTools
+from application.services.bounce_addresses import BounceAddresses
 from application.services.dossiers import DossierCatalogue
 from application.unit_of_work_runner import UnitOfWorkRunner
 from application.use_cases.activate_client_integration import ActivateClientIntegration
@@ -165,6 +166,13 @@ def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> ExportSt
     return banqup if settings.banqup_status_reports else None
 
 
+def _bounce_addresses(settings: Settings) -> BounceAddresses | None:
+    """The envelope sender naming each export, when `BOUNCE_DOMAIN` is set (CONTRACTS §7)."""
+    if not settings.bounce_domain:
+        return None
+    return BounceAddresses.of(settings.secret_key, settings.bounce_domain)
+
+
 def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
@@ -217,6 +225,7 @@ class Infrastructure(containers.DeclarativeContainer):
     renderer: providers.Callable[DocumentRenderer] = providers.Callable(_renderer, ubl_toolkit)
     ubl_tools: providers.Callable[UblTools] = providers.Callable(_ubl_tools, ubl_toolkit)
     mailer: providers.Resource[Mailer] = providers.Resource(_mailer, settings)
+    bounce_addresses = providers.Singleton(_bounce_addresses, settings)
     http_client = providers.Resource(_http_client)
     octopus_account: providers.Singleton[OctopusAccount] = providers.Singleton(
         _octopus_account, settings, clock, http_client
@@ -279,6 +288,7 @@ class UseCases(containers.DeclarativeContainer):
         infrastructure.mailer,
         infrastructure.retry_schedule,
         infrastructure.status_reports,
+        bounces=infrastructure.bounce_addresses,
     )
 
 

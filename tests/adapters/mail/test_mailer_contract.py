@@ -3,6 +3,7 @@ files and the in-memory fake."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class MailerUnderTest:
     mailer: Mailer
     received: Callable[[], list[Received]]
     fail_for_a_while: Callable[[], None]  # the next send meets a temporary failure
+    return_paths: Callable[[], list[str | None]]  # the envelope sender of each mail received, as given
 
 
 def _read(message: EmailMessage) -> Received:
@@ -46,12 +48,18 @@ def _read(message: EmailMessage) -> Received:
     )
 
 
+def _return_path(message: EmailMessage) -> str | None:
+    path = message["Return-Path"]
+    return None if path is None else str(path).strip("<>")
+
+
 def _smtp(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
     smtp: RunningSmtp[SmtpSink] = request.getfixturevalue("smtp")
     return MailerUnderTest(
         SmtpMailer(SmtpRelay.from_url(smtp.url), SENDER),
         lambda: [_read(message) for message in smtp.sink.messages],
         lambda: smtp.sink.script.append("421 4.7.0 Try again later"),
+        lambda: [_return_path(message) for message in smtp.sink.messages],  # the server saw MAIL FROM
     )
 
 
@@ -65,7 +73,11 @@ def _eml_files(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
     def unwritable() -> None:
         outbox.write_text("not a directory")
 
-    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable)
+    def return_paths() -> list[str | None]:
+        files = sorted(outbox.glob("*.eml"))
+        return [_return_path(email.message_from_bytes(f.read_bytes(), policy=default)) for f in files]
+
+    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable, return_paths)
 
 
 def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
@@ -74,6 +86,7 @@ def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
         mailer,
         lambda: [(m.to, m.subject, m.message_id, m.attachment_name, m.attachment) for m in mailer.sent],
         lambda: mailer.refusals.append(Unavailable("421 4.7.0 Try again later")),
+        lambda: [m.envelope_sender for m in mailer.sent],
     )
 
 
@@ -107,3 +120,9 @@ async def test_a_temporary_failure_is_unavailable_and_delivers_nothing(under_tes
     with pytest.raises(Unavailable):
         await under_test.mailer.send(mail())
     assert under_test.received() == []
+
+
+async def test_an_envelope_sender_is_the_mails_return_path(under_test: MailerUnderTest) -> None:
+    bounce_to = "bounce+0192-export.0123456789abcdef@bounces.octobridge.example"
+    await under_test.mailer.send(dataclasses.replace(mail(), envelope_sender=bounce_to))
+    assert under_test.return_paths() == [bounce_to]
