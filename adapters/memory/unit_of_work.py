@@ -8,6 +8,7 @@ from typing import Self
 
 from adapters.memory.attempt_counts import InMemoryAttemptCounts
 from adapters.memory.client_integrations import InMemoryClientIntegrationRepository
+from adapters.memory.delivery_reports import InMemoryDeliveryReports
 from adapters.memory.dossier_lists import InMemoryOctopusDossierLists
 from adapters.memory.exports import InMemoryExportRepository
 from adapters.memory.extensions import InMemoryExtensionRepository
@@ -33,6 +34,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         tokens = Staged(store.tokens)
         attempts = Staged(store.attempts)
         dossier_lists = Staged(store.dossier_lists)
+        reports = Staged(store.delivery_reports, unique=True)
         self.extensions = InMemoryExtensionRepository(extensions)
         self.integrations = InMemoryClientIntegrationRepository(integrations)
         self.exports = InMemoryExportRepository(exports, extensions, integrations)
@@ -41,6 +43,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.octopus = InMemoryOctopusConnections(tokens, attempts)
         self.dossier_lists = InMemoryOctopusDossierLists(dossier_lists)
         self.attempt_counts = InMemoryAttemptCounts(store.attempt_counts)
+        self.delivery_reports = InMemoryDeliveryReports(reports, exports)
         self._pending: tuple[Pending, ...] = (
             extensions,
             integrations,
@@ -50,6 +53,7 @@ class InMemoryUnitOfWork(UnitOfWork):
             tokens,
             attempts,
             dossier_lists,
+            reports,
             self.attempt_counts,
         )
         return self

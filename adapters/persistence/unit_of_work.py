@@ -1,6 +1,6 @@
 """The SQLAlchemy unit of work: one session, one transaction, rolled back unless committed. Its
-repositories (partners, exports, received_messages, outbox, octopus, attempt_counts) flush nothing and commit
-nothing: the unit of work does."""
+repositories (partners, exports, received_messages, outbox, octopus, attempt_counts, delivery_reports)
+flush nothing and commit nothing: the unit of work does."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.persistence.attempt_counts import SqlAlchemyAttemptCounts
+from adapters.persistence.delivery_reports import SqlAlchemyDeliveryReports
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
@@ -44,6 +45,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.octopus = SqlAlchemyOctopusConnections(self._session, self._cipher)
         self.dossier_lists = SqlAlchemyOctopusDossierLists(self._session)
         self.attempt_counts = SqlAlchemyAttemptCounts(self._session)
+        self.delivery_reports = SqlAlchemyDeliveryReports(self._session)
         return self
 
     async def __aexit__(

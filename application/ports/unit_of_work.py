@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.attempt_counts import AttemptCounts
+from application.ports.delivery_reports import DeliveryReports
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     ClientIntegrationRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     octopus: OctopusConnections
     dossier_lists: OctopusDossierLists
     attempt_counts: AttemptCounts
+    delivery_reports: DeliveryReports
 
     async def __aenter__(self) -> Self: ...
 
