@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.clock import SystemClock
 from adapters.http_client import outbound_client, outbound_transport
+from adapters.mail.delivery_reports import EmailDeliveryReportReader
 from adapters.mail.eml_files import EmlFileMailer
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.octopus import InMemoryOctopusAccount
@@ -31,6 +32,7 @@ from adapters.persistence.unit_of_work_ledger import UnitOfWorkDeliveryLedger
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
 from application.ports.delivery_ledger import DeliveryLedger
+from application.ports.delivery_reports import DeliveryReportReader
 from application.ports.documents import DocumentRenderer, DocumentSource, ExportStatusReports
 from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
@@ -39,6 +41,7 @@ from application.ports.ubl import UblTools
 from application.services.bounce_addresses import BounceAddresses
 from application.services.dossiers import DossierCatalogue
 from application.unit_of_work_runner import UnitOfWorkRunner
+from application.use_cases.accept_bounce_recipient import AcceptBounceRecipient
 from application.use_cases.activate_client_integration import ActivateClientIntegration
 from application.use_cases.add_attempt_counts import AddAttemptCounts
 from application.use_cases.begin_connect import BeginConnect
@@ -61,6 +64,7 @@ from application.use_cases.list_dossiers import ListDossiers
 from application.use_cases.list_extensions import ListExtensions
 from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.record_delivery_report import RecordDeliveryReport
 from application.use_cases.retry_export import RetryExport
 from application.use_cases.set_extension_active import SetExtensionActive
 from application.use_cases.uninstall_extension import UninstallExtension
@@ -192,6 +196,10 @@ def _document_source(banqup: HttpBanqupDocuments) -> DocumentSource:
     return banqup
 
 
+def _report_reader() -> DeliveryReportReader:
+    return EmailDeliveryReportReader()
+
+
 def _retention(days: int) -> timedelta | None:
     """How long delivered and skipped exports are kept: `RETENTION_DAYS`, 0 for ever."""
     return timedelta(days=days) if days else None
@@ -226,6 +234,7 @@ class Infrastructure(containers.DeclarativeContainer):
     ubl_tools: providers.Callable[UblTools] = providers.Callable(_ubl_tools, ubl_toolkit)
     mailer: providers.Resource[Mailer] = providers.Resource(_mailer, settings)
     bounce_addresses = providers.Singleton(_bounce_addresses, settings)
+    report_reader = providers.Singleton(_report_reader)
     http_client = providers.Resource(_http_client)
     octopus_account: providers.Singleton[OctopusAccount] = providers.Singleton(
         _octopus_account, settings, clock, http_client
@@ -275,6 +284,8 @@ class UseCases(containers.DeclarativeContainer):
     check_database = providers.Factory(CheckDatabase, uow)
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
+    accept_bounce_recipient = providers.Factory(AcceptBounceRecipient, uow, infrastructure.bounce_addresses)
+    record_delivery_report = providers.Factory(RecordDeliveryReport, uow, clock, infrastructure.report_reader)
     claim_due_exports = providers.Factory(
         ClaimDueExports, infrastructure.delivery_ledger, clock, infrastructure.lease
     )

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+# The largest delivery status notification read: reports are a few kilobytes, with at most the
+# original message's headers or a copy of it (octobridge's mails are far below this).
+MAX_REPORT_SIZE = 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class RecipientReport:
@@ -25,7 +29,8 @@ class RecipientReport:
 class DeliveryReportReader(Protocol):
     def read(self, content: bytes) -> Sequence[RecipientReport] | None:
         """The per-recipient reports of the mail `content` (its bytes as received), or None when it is
-        not a delivery status notification or is too broken to be read as one. Never raises."""
+        not a delivery status notification, is too broken to be read as one, or is larger than
+        `MAX_REPORT_SIZE`. Never raises."""
         ...
 
 

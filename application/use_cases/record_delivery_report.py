@@ -1,0 +1,102 @@
+"""A delivery status notification about an export's mail, read by `octobridge bounces` (CONTRACTS §8)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from application.mail_status import is_mailbox_status
+from application.ports.clock import Clock
+from application.ports.delivery_reports import DeliveryReportReader, RecipientReport
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.services.refusals import refuse_mailbox, release_held
+from application.views import Struct
+from domain.export import AttemptOutcome, Export, ExportStatus
+
+
+class ReportedMail(Struct):
+    """A mail that came to the bounce address of `export_id`, its bytes as received."""
+
+    export_id: str
+    content: bytes
+
+
+class ReportOutcome(StrEnum):
+    """What one recipient's report did to the export."""
+
+    REFUSED = "refused"  # the mailbox was refused: the export failed, and waits for a new address
+    FAILED = "failed"  # another permanent failure: the export failed
+    NOTED = "noted"  # added to the export's attempts only: a delay, or a failure of an earlier mail
+    REPEATED = "repeated"  # recorded before: nothing done
+    IGNORED = "ignored"  # a report of success (delivered, relayed, expanded): nothing done
+
+
+class RecordedReport(Struct):
+    """The outcome of each recipient's report, in order; none when the mail was not a delivery
+    status notification (it is ignored), or when the export is no longer known."""
+
+    export_id: str
+    outcomes: tuple[ReportOutcome, ...]
+
+
+class RecordDeliveryReport:
+    """A report on an export's mail, each (export, action, status) once however often it arrives, in
+    one transaction. `failed` for the address the export was delivered to fails it: with a mailbox
+    status, as a refusal of the mailbox (the client's next exports are held); `failed` for another
+    address (the export was sent again elsewhere since) or for an export not delivered, and
+    `delayed`, are only added to its attempts. The detail carries the report's status and diagnostic."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reader: DeliveryReportReader) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._reader = reader
+
+    async def __call__(self, mail: ReportedMail) -> RecordedReport:
+        reports = self._reader.read(mail.content)
+        if not reports:
+            return RecordedReport(export_id=mail.export_id, outcomes=())
+        async with self._uow() as uow:
+            export = await uow.exports.get(mail.export_id)
+            if export is None:  # forgotten since its mail went
+                return RecordedReport(export_id=mail.export_id, outcomes=())
+            outcomes = tuple([await self._record(uow, export, report) for report in reports])
+            await uow.commit()
+        return RecordedReport(export_id=export.id, outcomes=outcomes)
+
+    async def _record(self, uow: UnitOfWork, export: Export, report: RecipientReport) -> ReportOutcome:
+        if report.action not in ("failed", "delayed"):
+            return ReportOutcome.IGNORED
+        now = self._clock.now()
+        if not await uow.delivery_reports.record(export.id, report.action, report.status, now):
+            return ReportOutcome.REPEATED
+        detail = f"delivery report: {report.action} {report.status}" + (
+            f" — {report.diagnostic}" if report.diagnostic else ""
+        )
+        if report.action == "delayed":
+            export.noted(now, AttemptOutcome.DELAYED, detail)
+            return ReportOutcome.NOTED
+        if export.status is not ExportStatus.DELIVERED or not _about(export, report):
+            export.noted(now, AttemptOutcome.FAILED, detail)
+            return ReportOutcome.NOTED
+        if not is_mailbox_status(report.status):
+            export.bounced(now, detail, mailbox_refused=False)
+            return ReportOutcome.FAILED
+        export.bounced(now, detail, mailbox_refused=True)
+        if not await refuse_mailbox(uow, export, now, detail):
+            await _send_again_if_moved(uow, export, now)
+        return ReportOutcome.REFUSED
+
+
+def _about(export: Export, report: RecipientReport) -> bool:
+    """Whether the report is about the address the export was delivered to; one that names no
+    address is not taken as being about it."""
+    return export.mailbox is not None and report.recipient.lower() == str(export.mailbox).lower()
+
+
+async def _send_again_if_moved(uow: UnitOfWork, export: Export, at: datetime) -> None:
+    """The refused address is no longer the client's: a person gave a new one after the mail went
+    and before its bounce came back. The export goes to the address now in force, as a new address
+    sends what a refusal held, unless that one is refused too (then it waits with the others)."""
+    integration = await uow.integrations.get(export.partner_id, export.client_id)
+    if integration is not None and integration.active and integration.mailbox != export.mailbox:
+        await release_held(uow, integration, at)
