@@ -72,6 +72,7 @@ from domain.retry import RetrySchedule
 from entrypoints.settings import PREFIX, Settings, SettingsError
 
 if TYPE_CHECKING:
+    from entrypoints.bounces.listener import BounceListener
     from entrypoints.consumer.consumer import DocumentConsumer
     from entrypoints.worker.delivery import DeliveryLoop
     from entrypoints.worker.housekeeping import Housekeeping
@@ -285,7 +286,9 @@ class UseCases(containers.DeclarativeContainer):
     get_export = providers.Factory(GetExport, uow)
     retry_export = providers.Factory(RetryExport, uow, clock)
     accept_bounce_recipient = providers.Factory(AcceptBounceRecipient, uow, infrastructure.bounce_addresses)
-    record_delivery_report = providers.Factory(RecordDeliveryReport, uow, clock, infrastructure.report_reader)
+    record_delivery_report = providers.Factory(
+        RecordDeliveryReport, uow, clock, infrastructure.report_reader, infrastructure.bounce_addresses
+    )
     claim_due_exports = providers.Factory(
         ClaimDueExports, infrastructure.delivery_ledger, clock, infrastructure.lease
     )
@@ -329,10 +332,19 @@ def _housekeeping(forget_ids: ForgetOldMessageIds, forget_exports: ForgetOldExpo
     return Housekeeping({"old message ids": forget_ids, "old exports": forget_exports})
 
 
+def _bounce_listener(
+    settings: Settings, accept: AcceptBounceRecipient, record: RecordDeliveryReport, host: str, port: int
+) -> BounceListener:
+    from entrypoints.bounces.listener import BounceHandler, BounceListener
+
+    return BounceListener(BounceHandler(settings.bounce_domain, accept, record), host, port)
+
+
 class Workers(containers.DeclarativeContainer):
-    """The worker's jobs: the delivery loop (`concurrency` given when it is built), the queue
-    consumer (when `BROKER_URL` is set) and the housekeeping. Their modules are imported when a job
-    is built, so the HTTP API and the other commands never load them nor the broker's client."""
+    """The long-running jobs: the worker's delivery loop (`concurrency` given when it is built), the
+    queue consumer (when `BROKER_URL` is set) and the housekeeping, and the bounce listener (`host`
+    and `port` given; only with `BOUNCE_DOMAIN` set). Their modules are imported when a job is
+    built, so the HTTP API and the other commands never load them nor the broker's client."""
 
     settings = providers.Dependency(instance_of=Settings)
     use_cases = providers.DependenciesContainer()
@@ -343,6 +355,9 @@ class Workers(containers.DeclarativeContainer):
     document_consumer = providers.Factory(_document_consumer, settings, use_cases.receive_message)
     housekeeping = providers.Factory(
         _housekeeping, use_cases.forget_old_message_ids, use_cases.forget_old_exports
+    )
+    bounce_listener = providers.Factory(
+        _bounce_listener, settings, use_cases.accept_bounce_recipient, use_cases.record_delivery_report
     )
 
 

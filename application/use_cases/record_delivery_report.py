@@ -9,15 +9,16 @@ from application.mail_status import is_mailbox_status
 from application.ports.clock import Clock
 from application.ports.delivery_reports import DeliveryReportReader, RecipientReport
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.services.bounce_addresses import BounceAddresses
 from application.services.refusals import refuse_mailbox, release_held
 from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
 
 
 class ReportedMail(Struct):
-    """A mail that came to the bounce address of `export_id`, its bytes as received."""
+    """A mail that came to `recipient`, an address of `octobridge bounces`, its bytes as received."""
 
-    export_id: str
+    recipient: str
     content: bytes
 
 
@@ -32,33 +33,41 @@ class ReportOutcome(StrEnum):
 
 
 class RecordedReport(Struct):
-    """The outcome of each recipient's report, in order; none when the mail was not a delivery
+    """The export the mail's recipient names (None for any other recipient, such as `postmaster@`),
+    and the outcome of each recipient's report in order: none when the mail was not a delivery
     status notification (it is ignored), or when the export is no longer known."""
 
-    export_id: str
+    export_id: str | None
     outcomes: tuple[ReportOutcome, ...]
 
 
 class RecordDeliveryReport:
-    """A report on an export's mail, each (export, action, status) once however often it arrives, in
+    """A report on an export's mail, to the bounce address naming it (any other recipient is
+    ignored), each (export, action, status) once however often it arrives, in
     one transaction. `failed` for the address the export was delivered to fails it: with a mailbox
     status, as a refusal of the mailbox (the client's next exports are held); `failed` for another
     address (the export was sent again elsewhere since) or for an export not delivered, and
     `delayed`, are only added to its attempts. The detail carries the report's status and diagnostic."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reader: DeliveryReportReader) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, reader: DeliveryReportReader, bounces: BounceAddresses
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._reader = reader
+        self._bounces = bounces
 
     async def __call__(self, mail: ReportedMail) -> RecordedReport:
+        export_id = self._bounces.export_of(mail.recipient)
+        if export_id is None:
+            return RecordedReport(export_id=None, outcomes=())
         reports = self._reader.read(mail.content)
         if not reports:
-            return RecordedReport(export_id=mail.export_id, outcomes=())
+            return RecordedReport(export_id=export_id, outcomes=())
         async with self._uow() as uow:
-            export = await uow.exports.get(mail.export_id)
+            export = await uow.exports.get(export_id)
             if export is None:  # forgotten since its mail went
-                return RecordedReport(export_id=mail.export_id, outcomes=())
+                return RecordedReport(export_id=export_id, outcomes=())
             outcomes = tuple([await self._record(uow, export, report) for report in reports])
             await uow.commit()
         return RecordedReport(export_id=export.id, outcomes=outcomes)

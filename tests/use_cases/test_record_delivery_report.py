@@ -49,8 +49,10 @@ class BounceWorld(World):
 
     async def report(self, export_id: str, content: bytes) -> tuple[ReportOutcome, ...]:
         self.clock.advance(minutes=5)
-        record = RecordDeliveryReport(self.units, self.clock, EmailDeliveryReportReader())
-        return (await record(ReportedMail(export_id=export_id, content=content))).outcomes
+        record = RecordDeliveryReport(self.units, self.clock, EmailDeliveryReportReader(), BOUNCES)
+        recorded = await record(ReportedMail(recipient=BOUNCES.address_of(export_id), content=content))
+        assert recorded.export_id == export_id
+        return recorded.outcomes
 
     async def bounce(self, export_id: str, **report: str) -> tuple[ReportOutcome, ...]:
         return await self.report(export_id, a_delivery_report(BOUNCES.address_of(export_id), **report))
@@ -188,3 +190,13 @@ async def test_a_report_on_an_export_forgotten_since_changes_nothing(world: Boun
     commits = world.units.store.commits
     assert await world.bounce("forgotten-export") == ()
     assert world.units.store.commits == commits
+
+
+async def test_a_report_to_any_other_address_changes_nothing(world: BounceWorld) -> None:
+    export_id = await world.delivered()
+    record = RecordDeliveryReport(world.units, world.clock, EmailDeliveryReportReader(), BOUNCES)
+    forged = BounceAddresses.of("another key", BOUNCES.domain).address_of(export_id)
+    for recipient in (forged, f"postmaster@{BOUNCES.domain}"):
+        recorded = await record(ReportedMail(recipient=recipient, content=a_delivery_report(recipient)))
+        assert (recorded.export_id, recorded.outcomes) == (None, ())
+    assert (await world.export(export_id)).status is ExportStatus.DELIVERED
