@@ -74,13 +74,10 @@ class BounceHandler:
             if recorded.export_id is None:
                 log.info("mail to postmaster, ignored", size=len(content))
             elif not recorded.outcomes:
-                log.info("not a delivery report, or no export; ignored", export_id=recorded.export_id)
+                log.info("not a delivery report, or no such export; ignored", exportId=recorded.export_id)
             else:
-                log.info(
-                    "delivery report",
-                    export_id=recorded.export_id,
-                    outcomes=[str(outcome) for outcome in recorded.outcomes],
-                )
+                outcomes = ",".join(recorded.outcomes)
+                log.info("delivery report", exportId=recorded.export_id, outcomes=outcomes)
         return READ
 
 
