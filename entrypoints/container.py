@@ -335,9 +335,15 @@ def _housekeeping(forget_ids: ForgetOldMessageIds, forget_exports: ForgetOldExpo
 def _bounce_listener(
     settings: Settings, accept: AcceptBounceRecipient, record: RecordDeliveryReport, host: str, port: int
 ) -> BounceListener:
+    """The bounce listener for `BOUNCE_DOMAIN`; without one there are no bounce addresses to take."""
+    if not settings.bounce_domain:
+        raise SettingsError(
+            f"{PREFIX}BOUNCE_DOMAIN must be set for `octobridge bounces`, the domain whose mail it reads"
+        )
     from entrypoints.bounces.listener import BounceHandler, BounceListener
 
-    return BounceListener(BounceHandler(settings.bounce_domain, accept, record), host, port)
+    handler = BounceHandler(settings.bounce_domain, accept, record)
+    return BounceListener(handler, host, port, hostname=settings.bounce_domain)
 
 
 class Workers(containers.DeclarativeContainer):

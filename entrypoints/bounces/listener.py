@@ -82,14 +82,22 @@ class BounceHandler:
 
 
 class BounceListener:
-    """The server on `host`:`port` (0: any free port), until told to stop."""
+    """The server on `host`:`port` (0: any free port), until told to stop; it greets clients as
+    `hostname` (never looked up in the DNS, which aiosmtpd would do for each connection)."""
 
     def __init__(
-        self, handler: BounceHandler, host: str, port: int, *, timeout: float = TIMEOUT_SECONDS
+        self,
+        handler: BounceHandler,
+        host: str,
+        port: int,
+        *,
+        hostname: str = "localhost",
+        timeout: float = TIMEOUT_SECONDS,
     ) -> None:
         self._handler = handler
         self._host = host
         self._port = port
+        self._hostname = hostname
         self._timeout = timeout
 
     async def start(self) -> asyncio.Server:
@@ -110,6 +118,7 @@ class BounceListener:
     def _protocol(self) -> SMTP:
         return SMTP(
             self._handler,
+            hostname=self._hostname,
             data_size_limit=MAX_REPORT_SIZE,
             timeout=self._timeout,
             command_call_limit=COMMANDS_A_CONNECTION,

@@ -19,21 +19,16 @@ def bounces(host: str, port: int) -> None:
     """Read the bounces of octobridge's mails (OCTOBRIDGE_BOUNCE_DOMAIN's mail comes here): a mailbox
     refused later fails its export and waits for a new address; on SIGTERM, stop."""
     from entrypoints.cli.runtime import run
-    from entrypoints.settings import PREFIX, SettingsError
 
     async def listen(container: Container) -> None:
         import asyncio
         import signal
 
-        if not container.settings().bounce_domain:
-            raise SettingsError(
-                f"{PREFIX}BOUNCE_DOMAIN must be set for `octobridge bounces`, the domain whose mail it reads"
-            )
+        listener = await container.workers.bounce_listener(host=host, port=port)  # none without the domain
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        listener = await container.workers.bounce_listener(host=host, port=port)
         await listener.run(stop)
 
     run(listen)
