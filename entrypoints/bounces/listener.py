@@ -54,6 +54,9 @@ class BounceHandler:
             except ApplicationError as exc:
                 log.warning("cannot check a recipient now", error=exc.message)
                 return TRY_AGAIN_LATER
+            except Exception:  # a defect: said as a temporary failure, never in aiosmtpd's words
+                log.exception("checking a recipient failed")
+                return TRY_AGAIN_LATER
             if export_id is None:
                 log.info("refused a recipient: not a bounce address of a known export")
                 return NO_SUCH_RECIPIENT
