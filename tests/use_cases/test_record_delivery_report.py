@@ -5,8 +5,11 @@ mailbox, is noted, or is ignored; each once however often it comes."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.mail.delivery_reports import EmailDeliveryReportReader
+from adapters.memory.octopus import InMemoryOctopusAccount
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from application.services.bounce_addresses import BounceAddresses
 from application.use_cases.accept_bounce_recipient import AcceptBounceRecipient
@@ -22,6 +25,7 @@ from domain.export import AttemptOutcome, Export, ExportStatus, HoldReason
 from tests.builders import MAILBOX
 from tests.conftest import FixedClock
 from tests.delivery_reports import NOT_A_REPORT, a_delivery_report
+from tests.use_cases.conftest import connect
 from tests.use_cases.test_delivery import SCHEDULE, World
 
 pytestmark = pytest.mark.usefixtures("active_client")
@@ -200,3 +204,38 @@ async def test_a_report_to_any_other_address_changes_nothing(world: BounceWorld)
         recorded = await record(ReportedMail(recipient=recipient, content=a_delivery_report(recipient)))
         assert (recorded.export_id, recorded.outcomes) == (None, ())
     assert (await world.export(export_id)).status is ExportStatus.DELIVERED
+
+
+REPORTS = st.tuples(
+    st.sampled_from(["failed", "delayed", "delivered"]),
+    st.sampled_from(["5.1.1", "5.2.2", "4.4.1"]),
+    st.sampled_from([MAILBOX, "uid-000001-01@import.octopus.be"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(REPORTS, min_size=1, max_size=8))
+async def test_any_sequence_of_reports_adds_one_attempt_per_new_report_and_fails_at_most_once(
+    reports: list[tuple[str, str, str]],
+) -> None:
+    units, clock = InMemoryUnitOfWorkFactory(), FixedClock()  # a world of its own for each example
+    await connect(units, clock, InMemoryOctopusAccount(clock), "p1")
+    activate = ActivateClientIntegration(units, clock)
+    await activate(ActivateClient(partner_id="p1", client_id="c1", mailbox=MAILBOX))
+    clock.advance(minutes=1)
+    world = BounceWorld(units, clock)
+    export_id = await world.delivered()
+    outcomes = [
+        (await world.bounce(export_id, action=action, status=status, recipient=recipient))[0]
+        for action, status, recipient in reports
+    ]
+    counted = [(a, s) for a, s, _ in reports if a != "delivered"]
+    new = len(set(counted))
+    assert sum(o is not ReportOutcome.REPEATED and o is not ReportOutcome.IGNORED for o in outcomes) == new
+    export: Export = await world.export(export_id)
+    assert len(export.attempts) == 1 + new
+    failed = [o for o in outcomes if o in (ReportOutcome.REFUSED, ReportOutcome.FAILED)]
+    assert len(failed) <= 1
+    assert (export.status is ExportStatus.FAILED) == bool(failed)
+    refused = (await world.integration()).mailbox_status is MailboxStatus.REFUSED
+    assert refused == (failed == [ReportOutcome.REFUSED])
