@@ -82,7 +82,8 @@ async def test_the_envelope_sender_names_the_export_and_is_accepted_back(world: 
     assert mail.envelope_sender == BOUNCES.address_of(export_id)
     accept = AcceptBounceRecipient(world.units, BOUNCES)
     assert await accept(mail.envelope_sender) == export_id
-    assert await accept(mail.envelope_sender.replace(export_id, export_id[:-1] + "0")) is None
+    other_id = export_id[:-1] + ("1" if export_id[-1] == "0" else "0")
+    assert await accept(mail.envelope_sender.replace(export_id, other_id)) is None
     assert await accept(BOUNCES.address_of("no-such-export")) is None  # a valid tag, no export
 
 
