@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.clock import SystemClock
 from adapters.http_client import outbound_client, outbound_transport
+from adapters.mail.delivery_reports import EmailDeliveryReportReader
 from adapters.mail.eml_files import EmlFileMailer
 from adapters.mail.smtp import SmtpMailer, SmtpRelay
 from adapters.memory.octopus import InMemoryOctopusAccount
@@ -31,13 +32,16 @@ from adapters.persistence.unit_of_work_ledger import UnitOfWorkDeliveryLedger
 from adapters.ubl import PeppolUblToolkit
 from application.ports.clock import Clock
 from application.ports.delivery_ledger import DeliveryLedger
+from application.ports.delivery_reports import DeliveryReportReader
 from application.ports.documents import DocumentListing, DocumentRenderer, DocumentSource, ExportStatusReports
 from application.ports.mailer import Mailer
 from application.ports.octopus import OctopusAccount
 from application.ports.transaction_runner import TransactionRunner
 from application.ports.ubl import UblTools
+from application.services.bounce_addresses import BounceAddresses
 from application.services.dossiers import DossierCatalogue
 from application.unit_of_work_runner import UnitOfWorkRunner
+from application.use_cases.accept_bounce_recipient import AcceptBounceRecipient
 from application.use_cases.activate_client_integration import ActivateClientIntegration
 from application.use_cases.add_attempt_counts import AddAttemptCounts
 from application.use_cases.begin_connect import BeginConnect
@@ -63,6 +67,7 @@ from application.use_cases.list_dossiers import ListDossiers
 from application.use_cases.list_extensions import ListExtensions
 from application.use_cases.read_operational_figures import ReadOperationalFigures
 from application.use_cases.receive_message import ReceiveDocumentMessage
+from application.use_cases.record_delivery_report import RecordDeliveryReport
 from application.use_cases.request_backfill import RequestBackfill
 from application.use_cases.retry_export import RetryExport
 from application.use_cases.run_backfill import RunBackfill, RunningBackfills
@@ -72,6 +77,7 @@ from domain.retry import RetrySchedule
 from entrypoints.settings import PREFIX, Settings, SettingsError
 
 if TYPE_CHECKING:
+    from entrypoints.bounces.listener import BounceListener
     from entrypoints.consumer.consumer import DocumentConsumer
     from entrypoints.worker.backfills import BackfillRunner
     from entrypoints.worker.delivery import DeliveryLoop
@@ -171,6 +177,13 @@ def _status_reports(settings: Settings, banqup: HttpBanqupDocuments) -> ExportSt
     return banqup if settings.banqup_status_reports else None
 
 
+def _bounce_addresses(settings: Settings) -> BounceAddresses | None:
+    """The envelope sender naming each export, when `BOUNCE_DOMAIN` is set (CONTRACTS §7)."""
+    if not settings.bounce_domain:
+        return None
+    return BounceAddresses.of(settings.secret_key, settings.bounce_domain)
+
+
 def _ubl_toolkit(settings: Settings) -> PeppolUblToolkit:
     return PeppolUblToolkit(Path(settings.peppol_xslt_dir) if settings.peppol_xslt_dir else None)
 
@@ -192,6 +205,10 @@ def _document_source(banqup: HttpBanqupDocuments) -> DocumentSource:
 
 def _document_listing(banqup: HttpBanqupDocuments) -> DocumentListing:
     return banqup
+
+
+def _report_reader() -> DeliveryReportReader:
+    return EmailDeliveryReportReader()
 
 
 def _retention(days: int) -> timedelta | None:
@@ -227,6 +244,8 @@ class Infrastructure(containers.DeclarativeContainer):
     renderer: providers.Callable[DocumentRenderer] = providers.Callable(_renderer, ubl_toolkit)
     ubl_tools: providers.Callable[UblTools] = providers.Callable(_ubl_tools, ubl_toolkit)
     mailer: providers.Resource[Mailer] = providers.Resource(_mailer, settings)
+    bounce_addresses = providers.Singleton(_bounce_addresses, settings)
+    report_reader = providers.Singleton(_report_reader)
     http_client = providers.Resource(_http_client)
     octopus_account: providers.Singleton[OctopusAccount] = providers.Singleton(
         _octopus_account, settings, clock, http_client
@@ -283,6 +302,10 @@ class UseCases(containers.DeclarativeContainer):
     latest_backfill = providers.Factory(LatestBackfill, uow)
     running_backfills = providers.Factory(RunningBackfills, uow)
     run_backfill = providers.Factory(RunBackfill, uow, infrastructure.document_listing, clock)
+    accept_bounce_recipient = providers.Factory(AcceptBounceRecipient, uow, infrastructure.bounce_addresses)
+    record_delivery_report = providers.Factory(
+        RecordDeliveryReport, uow, clock, infrastructure.report_reader, infrastructure.bounce_addresses
+    )
     claim_due_exports = providers.Factory(
         ClaimDueExports, infrastructure.delivery_ledger, clock, infrastructure.lease
     )
@@ -296,6 +319,7 @@ class UseCases(containers.DeclarativeContainer):
         infrastructure.mailer,
         infrastructure.retry_schedule,
         infrastructure.status_reports,
+        bounces=infrastructure.bounce_addresses,
     )
 
 
@@ -331,10 +355,26 @@ def _backfill_runner(running: RunningBackfills, step: RunBackfill) -> BackfillRu
     return BackfillRunner(running, step)
 
 
+def _bounce_listener(
+    settings: Settings, accept: AcceptBounceRecipient, record: RecordDeliveryReport, host: str, port: int
+) -> BounceListener:
+    """The bounce listener for `BOUNCE_DOMAIN`; without one there are no bounce addresses to take."""
+    if not settings.bounce_domain:
+        raise SettingsError(
+            f"{PREFIX}BOUNCE_DOMAIN must be set for `octobridge bounces`, the domain whose mail it reads"
+        )
+    from entrypoints.bounces.listener import BounceHandler, BounceListener
+
+    handler = BounceHandler(settings.bounce_domain, accept, record)
+    return BounceListener(handler, host, port, hostname=settings.bounce_domain)
+
+
 class Workers(containers.DeclarativeContainer):
-    """The worker's jobs: the delivery loop (`concurrency` given when it is built), the backfills,
-    the queue consumer (when `BROKER_URL` is set) and the housekeeping. Their modules are imported when a job
-    is built, so the HTTP API and the other commands never load them nor the broker's client."""
+    """The long-running jobs: the worker's delivery loop (`concurrency` given when it is built), the
+    backfills, the queue consumer (when `BROKER_URL` is set) and the housekeeping, and the bounce
+    listener (`host` and `port` given; only with `BOUNCE_DOMAIN` set). Their modules are imported
+    when a job is built, so the HTTP API and the other commands never load them nor the broker's
+    client."""
 
     settings = providers.Dependency(instance_of=Settings)
     use_cases = providers.DependenciesContainer()
@@ -346,6 +386,9 @@ class Workers(containers.DeclarativeContainer):
     document_consumer = providers.Factory(_document_consumer, settings, use_cases.receive_message)
     housekeeping = providers.Factory(
         _housekeeping, use_cases.forget_old_message_ids, use_cases.forget_old_exports
+    )
+    bounce_listener = providers.Factory(
+        _bounce_listener, settings, use_cases.accept_bounce_recipient, use_cases.record_delivery_report
     )
 
 

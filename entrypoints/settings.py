@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from domain.errors import InvalidValue
+from domain.mailbox import Mailbox
+
 PREFIX = "OCTOBRIDGE_"
 GENERATED = ("webhook_secret", "api_token_secret", "secret_key")
 ENVIRONMENTS = ("development", "production")
@@ -75,6 +78,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_format: str = ""  # empty: `json` in production, `console` otherwise
     # how long delivered and skipped exports are kept; 0 keeps them for ever (docs/decisions/0011)
     retention_days: int = 400
+    # the domain whose mail reaches `octobridge bounces` (CONTRACTS §8); empty: no envelope sender per export
+    bounce_domain: str = ""
 
     @property
     def production(self) -> bool:
@@ -115,6 +120,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                 f"{PREFIX}RETENTION_DAYS must be 0 (keep for ever) or at least {MIN_RETENTION_DAYS}, "
                 f"not {settings.retention_days}"
             )
+        if settings.bounce_domain and (fault := _domain_fault(settings.bounce_domain)):
+            raise SettingsError(f"{PREFIX}BOUNCE_DOMAIN {fault}")
         if settings.production:
             faults = settings.production_faults()
             if faults:
@@ -165,6 +172,16 @@ def _weak_secret_fault(secret: str) -> str | None:
         return "must be set in production (a generated secret is for development)"
     if len(secret) < MIN_SECRET_LENGTH:
         return f"must be at least {MIN_SECRET_LENGTH} characters long in production, not {len(secret)}"
+    return None
+
+
+def _domain_fault(domain: str) -> str | None:
+    """Why `domain` cannot be the domain of addresses (the bounce addresses are), or None; the rules
+    are a mailbox's (`Mailbox`)."""
+    try:
+        Mailbox.parse(f"postmaster@{domain}")
+    except InvalidValue:
+        return f"must be a domain name like bounces.example.com, not {domain!r}"
     return None
 
 

@@ -1,9 +1,11 @@
 """`octobridge demo`: octobridge as Banqup and Octopus see it, on the embedded defaults.
 
 It starts the stand-ins (Banqup, Octopus with its login page and its dossier mailboxes), then
-`octobridge serve` and `octobridge worker` as separate processes, and plays Banqup: install, connect
-(logging in at Octopus), activate three clients, documents approved and sent. Then it shows what
-became of each document, and where the mails are.
+`octobridge serve`, `octobridge worker` and `octobridge bounces` as separate processes, and plays
+Banqup: install, connect (logging in at Octopus), activate four clients, documents approved and sent.
+One dossier's mailbox takes its mail and bounces it later, as a dossier that moved does; the demo
+sends that bounce to `octobridge bounces`. Then it shows what became of each document, and where the
+mails are.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import smtplib
 import subprocess
 import sys
 import threading
@@ -29,10 +32,11 @@ from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
 from sandbox.banqup_calls import document_message, partner_token, signature_headers
+from sandbox.delivery_reports import delivery_report
 from sandbox.documents import MINIMAL_PDF, banqup_document, encoded
 from sandbox.octopus import CLIENT_SECRET, SOFTWARE_HOUSE_ID, OctopusWorld, standin_app
 from sandbox.octopus_inbox import OctopusInbox
-from sandbox.server import serving
+from sandbox.server import free_port, serving
 from sandbox.smtp_inbox import start_smtp
 
 PARTNER = "partner-demo"
@@ -44,7 +48,12 @@ CLIENTS: dict[str, dict[str, Any]] = {  # client (Banqup space) → its Octopus 
                       "vatNr": "BE0403170701", "email": "uid-000102-01@import.octopus.be"},
     "space-cafe": {"dossierKey": {"id": 103}, "dossierDescription": "Café Central",
                    "vatNr": None, "email": "uid-000103-01@import.octopus.be"},
+    "space-bakkerij": {"dossierKey": {"id": 104}, "dossierDescription": "Bakkerij Peeters BV",
+                       "vatNr": "BE0417497106", "email": "uid-000104-01@import.octopus.be"},
 }  # fmt: skip
+# The dossier whose mailbox takes a mail and bounces it later (its structure changed in Octopus).
+BOUNCING = "space-bakkerij"
+BOUNCE_DOMAIN = "bounces.demo.octobridge.example"
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ SCENARIO = (
         "purchase whose totals do not add up", "space-brasserie", "doc-wrong", "m-5", totals_off_by="10.00"
     ),
     Document("purchase for a dossier without VAT number", "space-cafe", "doc-cafe", "m-6"),
+    Document("purchase to a mailbox that bounces it later", BOUNCING, "doc-bounced", "m-8"),
 )
 AFTER_DEACTIVATION = Document("purchase after the client was deactivated", "space-cafe", "doc-late", "m-7")
 
@@ -87,6 +97,7 @@ class Stage:
     banqup: BanqupStandIn
     octopus: OctopusWorld
     inbox: OctopusInbox
+    bounces: int  # the port of `octobridge bounces`, where the domain's mail goes
 
 
 def _octobridge(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -125,7 +136,11 @@ def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
         banqup_url = stack.enter_context(serving(create_banqup_app(banqup), port=banqup_port))
         octopus = OctopusWorld(dossiers=list(CLIENTS.values()), credentials=LOGIN, daily_limit=150)
         octopus_url = stack.enter_context(serving(standin_app(octopus)))
-        inbox = OctopusInbox(var / "octopus-inbox", {d["email"]: d["vatNr"] for d in CLIENTS.values()})
+        inbox = OctopusInbox(
+            var / "octopus-inbox",
+            {d["email"]: d["vatNr"] for d in CLIENTS.values()},
+            bounce_later=frozenset({CLIENTS[BOUNCING]["email"]}),
+        )
         smtp = start_smtp(inbox)
         stack.callback(smtp.stop)
         api = f"http://127.0.0.1:{port}"
@@ -145,21 +160,23 @@ def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
             "OCTOBRIDGE_PUBLIC_URL": api,
             "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS": api,
             "OCTOBRIDGE_RETRY_BASE_SECONDS": "2",
+            "OCTOBRIDGE_BOUNCE_DOMAIN": BOUNCE_DOMAIN,
         }
         settings = Settings.from_environ({k: v for k, v in env.items() if k.startswith("OCTOBRIDGE_")})
         subprocess.run([*_octobridge_command(), "db", "upgrade"], env=env, check=True, capture_output=True)
         logs = log_dir(var)
         logs.mkdir(mode=0o700, exist_ok=True)
         serve = ("serve", "--port", str(port), *(("--access-log",) if access_log else ()))
-        for args in (serve, ("worker",)):
+        bounces = free_port()
+        for args in (serve, ("worker",), ("bounces", "--port", str(bounces))):
             process = _octobridge(*args, env=env, log=logs / f"{args[0]}.log")
             stack.callback(_stop, process)
         _wait_for(f"{api}/healthz")
-        yield Stage(settings, env, api, banqup, octopus, inbox)
+        yield Stage(settings, env, api, banqup, octopus, inbox, bounces)
 
 
 def log_dir(var: Path) -> Path:
-    """Where the demo's `serve` and `worker` write their logs, one file each."""
+    """Where the demo's `serve`, `worker` and `bounces` write their logs, one file each."""
     return var / "logs"
 
 
@@ -271,25 +288,48 @@ async def play(stage: Stage) -> list[Row]:
             outcomes.append(await banqup.publish(document, occurred))
         await banqup.call("DELETE", "/v1/clients/space-cafe/octopus")
         outcomes.append(await banqup.publish(AFTER_DEACTIVATION, occurred))
-        exports = await _settled(banqup)
+        await _settled(banqup)
+        await asyncio.to_thread(_bounce_late, stage)
+        exports = await _settled(banqup, bounced=True)
+        integration = (await banqup.call("GET", f"/v1/clients/{BOUNCING}/octopus")).json()
     for document, outcome in zip((*SCENARIO, AFTER_DEACTIVATION), outcomes, strict=True):
         export = exports.get((document.client, document.document_id))
         if outcome["outcome"] == "ignored":
             rows.append(Row(document.label, "ignored", outcome["reason"]))
         else:
             rows.append(_row(document, export, stage.inbox))
+    refusal = integration["mailboxRefusal"] or {}
+    rows.append(
+        Row(f"{BOUNCING}'s mailbox, after the bounce", integration["mailboxStatus"], refusal.get("reply", ""))
+    )
     return rows
 
 
-async def _settled(banqup: Banqup, seconds: float = 40) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every export of the three clients, once none is queued any more."""
+def _bounce_late(stage: Stage) -> None:
+    """What Octopus's mail server does for a mailbox that moved: a delivery status notification to
+    each mail's envelope sender, through the MX of its domain (`octobridge bounces`)."""
+    with smtplib.SMTP("127.0.0.1", stage.bounces, timeout=30) as mx:
+        for mail in stage.inbox.late_bounces():
+            mx.sendmail("", [mail.return_path], delivery_report(mail.return_path, mail.mailbox))
+
+
+async def _settled(
+    banqup: Banqup, seconds: float = 40, *, bounced: bool = False
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every export of the clients, once none is queued any more (and, when `bounced`, none of the
+    bouncing client's is delivered any more)."""
     deadline = time.monotonic() + seconds
     while True:
         exports = {}
         for client in CLIENTS:
             page = (await banqup.call("GET", f"/v1/clients/{client}/exports", params={"limit": 100})).json()
             exports.update({(client, e["documentId"]): e for e in page["items"]})
-        if all(e["status"] != "queued" for e in exports.values()) or time.monotonic() > deadline:
+        pending = [
+            e
+            for (client, _), e in exports.items()
+            if e["status"] == "queued" or (bounced and client == BOUNCING and e["status"] == "delivered")
+        ]
+        if not pending or time.monotonic() > deadline:
             return exports
         await asyncio.sleep(0.5)
 
@@ -325,7 +365,7 @@ def run(var: Path, port: int, keep_running: bool) -> list[Row]:
             print(
                 f"\noctobridge runs at {running.api}; the pages: {running.api}/pages/extension?token={token}"
             )
-            print(f"Their logs: {log_dir(var)}/serve.log and worker.log.")
+            print(f"Their logs: {log_dir(var)}/serve.log, worker.log and bounces.log.")
             print("Ctrl-C (or SIGTERM) stops everything.", flush=True)
             _wait_for_a_stop()
     return rows

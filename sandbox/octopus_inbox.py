@@ -24,6 +24,7 @@ class Verdict:
     subject: str
     booked: bool
     problems: tuple[str, ...]
+    return_path: str  # the envelope sender, where a bounce goes
 
 
 @dataclass
@@ -32,13 +33,15 @@ class OctopusInbox:
 
     Unknown addresses are refused at RCPT, as a mail server does. A mail to a known one is accepted and
     kept under `directory/<mailbox>/`; it is booked only with exactly one `.xml` attachment that is valid
-    Peppol BIS 3, for a dossier whose VAT number is filled in.
+    Peppol BIS 3, for a dossier whose VAT number is filled in. A mailbox in `bounce_later` takes a mail
+    and refuses it afterwards, as a dossier that moved does: `late_bounces` are the mails to bounce.
     """
 
     directory: Path
     dossiers: dict[str, str | None]
     toolkit: PeppolUblToolkit = field(default_factory=PeppolUblToolkit)
     verdicts: list[Verdict] = field(default_factory=list)
+    bounce_later: frozenset[str] = frozenset()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(
@@ -53,13 +56,19 @@ class OctopusInbox:
         message = email.message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
         for mailbox in envelope.rcpt_tos:
-            self._keep(mailbox.lower(), message, envelope.content)
+            self._keep(mailbox.lower(), message, envelope.content, envelope.mail_from)
         return "250 2.0.0 Ok: accepted by the dossier mailbox"
 
-    def _keep(self, mailbox: str, message: EmailMessage, raw: bytes) -> None:
+    def late_bounces(self) -> list[Verdict]:
+        """The mails taken for a mailbox that bounces later."""
+        with self.lock:
+            return [v for v in self.verdicts if v.mailbox in self.bounce_later]
+
+    def _keep(self, mailbox: str, message: EmailMessage, raw: bytes, return_path: str) -> None:
         problems = self._problems(mailbox, message)
         message_id = str(message["Message-ID"] or "").strip()  # a long one arrives folded
-        verdict = Verdict(mailbox, message_id, str(message["Subject"] or ""), not problems, tuple(problems))
+        subject = str(message["Subject"] or "")
+        verdict = Verdict(mailbox, message_id, subject, not problems, tuple(problems), return_path)
         folder = self.directory / mailbox
         folder.mkdir(parents=True, exist_ok=True)
         (folder / (file_name_stem(message_id, fallback="message") + ".eml")).write_bytes(raw)

@@ -53,6 +53,7 @@ class SmtpSink:
             return reply
         message = email.message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
+        message["Return-Path"] = f"<{envelope.mail_from}>"  # as the delivering server writes it
         with self.lock:
             self.messages.append(message)
         return "250 2.0.0 Ok: queued"

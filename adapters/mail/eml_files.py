@@ -15,7 +15,8 @@ from domain.file_names import file_name_stem
 
 class EmlFileMailer(Mailer):
     """Writes `<Message-ID>.eml` under `directory`: first under a temporary name, then renamed, so a
-    reader never sees half a message and a resend replaces the same file."""
+    reader never sees half a message and a resend replaces the same file. An envelope sender is
+    written as the `Return-Path` header."""
 
     def __init__(self, directory: Path, sender: str) -> None:
         self._directory = directory
@@ -26,7 +27,10 @@ class EmlFileMailer(Mailer):
         return domain_of(self._sender)
 
     async def send(self, mail: OutgoingMail) -> str:
-        data = build_message(mail, self._sender).as_bytes()
+        message = build_message(mail, self._sender)
+        if mail.envelope_sender is not None:  # as the delivering server would write it
+            message["Return-Path"] = f"<{mail.envelope_sender}>"
+        data = message.as_bytes()
         name = file_name_stem(mail.message_id, fallback="message") + ".eml"
         return await asyncio.to_thread(self._write, name, data)
 

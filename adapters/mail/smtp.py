@@ -84,7 +84,7 @@ class SmtpMailer(Mailer):
             connection = await self._take()
             try:
                 _, reply = await connection.client.send_message(
-                    message, sender=self._sender, recipients=[mail.to]
+                    message, sender=mail.envelope_sender or self._sender, recipients=[mail.to]
                 )
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 await self._drop(connection)

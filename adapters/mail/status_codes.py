@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from application.mail_status import is_mailbox_status
+
 # An enhanced status code at the start of the reply text: class.subject.detail.
 _ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\S)")
 # Without an enhanced status, the basic codes that say the mailbox is unknown, moved or unusable.
@@ -19,5 +21,4 @@ def is_mailbox_refusal(code: int, message: str) -> bool:
     enhanced = _ENHANCED.match(message)
     if enhanced is None:
         return code in _MAILBOX_CODES
-    status, subject, detail = (int(part) for part in enhanced.groups())
-    return status == 5 and (subject == 1 or (subject, detail) == (2, 1))
+    return is_mailbox_status(".".join(str(int(part)) for part in enhanced.groups()))

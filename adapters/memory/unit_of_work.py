@@ -10,6 +10,7 @@ from adapters.memory.attempt_counts import InMemoryAttemptCounts
 from adapters.memory.attention import InMemoryAttentionReads
 from adapters.memory.backfills import InMemoryBackfillRepository, running_key
 from adapters.memory.client_integrations import InMemoryClientIntegrationRepository
+from adapters.memory.delivery_reports import InMemoryDeliveryReports
 from adapters.memory.dossier_lists import InMemoryOctopusDossierLists
 from adapters.memory.exports import InMemoryExportRepository
 from adapters.memory.extensions import InMemoryExtensionRepository
@@ -36,6 +37,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         attempts = Staged(store.attempts)
         dossier_lists = Staged(store.dossier_lists)
         backfills = Entities(store.backfills, unique=running_key)
+        reports = Staged(store.delivery_reports, unique=True)
         self.extensions = InMemoryExtensionRepository(extensions)
         self.integrations = InMemoryClientIntegrationRepository(integrations)
         self.exports = InMemoryExportRepository(exports, extensions, integrations)
@@ -46,6 +48,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.attempt_counts = InMemoryAttemptCounts(store.attempt_counts)
         self.attention = InMemoryAttentionReads(extensions, integrations, exports, dossier_lists)
         self.backfills = InMemoryBackfillRepository(backfills)
+        self.delivery_reports = InMemoryDeliveryReports(reports, exports)
         self._pending: tuple[Pending, ...] = (
             extensions,
             integrations,
@@ -55,6 +58,7 @@ class InMemoryUnitOfWork(UnitOfWork):
             tokens,
             attempts,
             dossier_lists,
+            reports,
             self.attempt_counts,
             backfills,
         )

@@ -1,6 +1,6 @@
 """The SQLAlchemy unit of work: one session, one transaction, rolled back unless committed. Its
 repositories (partners, exports, received_messages, outbox, octopus, attempt_counts, attention,
-backfills) flush nothing and commit nothing: the unit of work does."""
+backfills, delivery_reports) flush nothing and commit nothing: the unit of work does."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.persistence.attempt_counts import SqlAlchemyAttemptCounts
 from adapters.persistence.attention import SqlAlchemyAttentionReads
 from adapters.persistence.backfills import SqlAlchemyBackfillRepository
+from adapters.persistence.delivery_reports import SqlAlchemyDeliveryReports
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.exports import SqlAlchemyExportRepository
 from adapters.persistence.octopus import SqlAlchemyOctopusConnections, SqlAlchemyOctopusDossierLists
@@ -48,6 +49,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.attempt_counts = SqlAlchemyAttemptCounts(self._session)
         self.attention = SqlAlchemyAttentionReads(self._session)
         self.backfills = SqlAlchemyBackfillRepository(self._session)
+        self.delivery_reports = SqlAlchemyDeliveryReports(self._session)
         return self
 
     async def __aexit__(

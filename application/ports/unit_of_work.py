@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from application.ports.attempt_counts import AttemptCounts
 from application.ports.attention import AttentionReads
+from application.ports.delivery_reports import DeliveryReports
 from application.ports.octopus import OctopusConnections, OctopusDossierLists
 from application.ports.repositories import (
     BackfillRepository,
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     attempt_counts: AttemptCounts
     attention: AttentionReads
     backfills: BackfillRepository
+    delivery_reports: DeliveryReports
 
     async def __aenter__(self) -> Self: ...
 

@@ -19,6 +19,7 @@ from application.ports.documents import (
 from application.ports.mailer import Mailer, OutgoingMail
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.rendering import original_ubl_first
+from application.services.bounce_addresses import BounceAddresses
 from application.services.refusals import mailbox_refused
 from application.views import Struct
 from domain.export import AttemptOutcome, Export, ExportStatus
@@ -34,8 +35,11 @@ def attachment_name(number: str) -> str:
     return f"{file_name_stem(number)}.xml"
 
 
-def compose(export: Export, document: RenderedDocument, message_id: str) -> OutgoingMail:
-    """The mail of CONTRACTS §7: one document, one message."""
+def compose(
+    export: Export, document: RenderedDocument, message_id: str, bounces: BounceAddresses | None = None
+) -> OutgoingMail:
+    """The mail of CONTRACTS §7: one document, one message; with `bounces`, its envelope sender names
+    the export."""
     title = f"{SUBJECTS[document.kind]} {document.number}"
     return OutgoingMail(
         to=str(export.mailbox),
@@ -47,6 +51,7 @@ def compose(export: Export, document: RenderedDocument, message_id: str) -> Outg
         ),
         attachment_name=attachment_name(document.number),
         attachment=document.xml,
+        envelope_sender=bounces.address_of(export.id) if bounces is not None else None,
     )
 
 
@@ -78,6 +83,8 @@ class DeliverExport:
         mailer: Mailer,
         schedule: RetrySchedule,
         reports: ExportStatusReports | None = None,
+        *,
+        bounces: BounceAddresses | None = None,
     ) -> None:
         self._ledger = ledger
         self._uow = uow
@@ -87,6 +94,7 @@ class DeliverExport:
         self._renderer = renderer
         self._mailer = mailer
         self._schedule = schedule
+        self._bounces = bounces
 
     async def __call__(self, claimed: Export) -> DeliveryResult:
         """Delivers an export as `ClaimDueExports` read it, and says what happened."""
@@ -203,7 +211,7 @@ class DeliverExport:
             step = Step.RENDER
             document = await self._renderer.render(original_ubl_first(source))
             step = Step.SEND
-            reply = await self._mailer.send(compose(export, document, message_id))
+            reply = await self._mailer.send(compose(export, document, message_id, self._bounces))
         except Exception as exc:  # `judge` says what each failure means
             return judge(step, exc)
         return Verdict(AttemptOutcome.DELIVERED, None, reply)

@@ -9,7 +9,7 @@ import click
 
 from application.errors import Invalid
 
-CHECKOUT_ONLY = ("sandbox", "aiosmtpd")  # the stand-ins, left out of the wheel, and their SMTP server
+CHECKOUT_ONLY = ("sandbox",)  # the stand-ins, left out of the wheel
 
 
 @click.command()
@@ -19,8 +19,8 @@ CHECKOUT_ONLY = ("sandbox", "aiosmtpd")  # the stand-ins, left out of the wheel,
 @click.option("--keep-running", is_flag=True, help="Leave the API, the worker and the stand-ins running.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON, for scripts.")
 def demo(port: int, keep_running: bool, as_json: bool) -> None:
-    """Show octobridge at work: install, connect, activate three clients, and documents approved and
-    sent, each exported, skipped or failed, and why."""
+    """Show octobridge at work: install, connect, activate four clients, and documents approved and
+    sent, each exported, skipped or failed, and why; one mailbox bounces its mail later."""
     import os
 
     from rich.console import Console
@@ -53,4 +53,4 @@ def demo(port: int, keep_running: bool, as_json: bool) -> None:
     console.print(
         f"Mails as Octopus received them: {var / 'octopus-inbox'}/<mailbox>/, verdicts in log.jsonl."
     )
-    console.print(f"octobridge's own logs: {log_dir(var)}/serve.log and worker.log.")
+    console.print(f"octobridge's own logs: {log_dir(var)}/serve.log, worker.log and bounces.log.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from entrypoints.cli.bounces import bounces
 from entrypoints.cli.clients import clients
 from entrypoints.cli.db import db
 from entrypoints.cli.demo import demo
@@ -22,6 +23,7 @@ def cli() -> None:
     """octobridge: Banqup documents, delivered to Octopus as Peppol BIS 3.0 UBL."""
 
 
+cli.add_command(bounces)
 cli.add_command(clients)
 cli.add_command(db)
 cli.add_command(demo)

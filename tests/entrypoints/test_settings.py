@@ -54,11 +54,25 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
         ({"OCTOBRIDGE_RETRY_MAX_SECONDS": "a while"}, "OCTOBRIDGE_RETRY_MAX_SECONDS"),
         ({"OCTOBRIDGE_RETENTION_DAYS": "399"}, "OCTOBRIDGE_RETENTION_DAYS"),
         ({"OCTOBRIDGE_RETENTION_DAYS": "-1"}, "OCTOBRIDGE_RETENTION_DAYS"),
+        ({"OCTOBRIDGE_BOUNCE_DOMAIN": "bounces example"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
+        ({"OCTOBRIDGE_BOUNCE_DOMAIN": "user@bounces.example"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
+        ({"OCTOBRIDGE_BOUNCE_DOMAIN": "-bounces.example"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
+        ({"OCTOBRIDGE_BOUNCE_DOMAIN": "10.0.0.1"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
     ],
 )
 def test_wrong_settings_name_the_variable(tmp_path: Path, environ: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_environ({"OCTOBRIDGE_VAR_DIR": str(tmp_path), **environ})
+
+
+@pytest.mark.parametrize(
+    ("raw", "domain"), [(None, ""), ("Bounces.Octobridge.example", "Bounces.Octobridge.example")]
+)
+def test_the_bounce_domain_is_empty_or_a_domain_name(tmp_path: Path, raw: str | None, domain: str) -> None:
+    environ = {"OCTOBRIDGE_VAR_DIR": str(tmp_path)}
+    if raw is not None:
+        environ["OCTOBRIDGE_BOUNCE_DOMAIN"] = raw
+    assert Settings.from_environ(environ).bounce_domain == domain
 
 
 @pytest.mark.parametrize(("raw", "days"), [(None, 400), ("0", 0), ("400", 400), ("730", 730)])

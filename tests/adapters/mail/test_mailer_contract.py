@@ -3,6 +3,7 @@ files and the in-memory fake."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ class MailerUnderTest:
     refuse_mailbox: (
         Callable[[str], None] | None
     )  # mail to that address is refused at RCPT TO; None: cannot be
+    return_paths: Callable[[], list[str | None]]  # the envelope sender of each mail received, as given
 
 
 def _read(message: EmailMessage) -> Received:
@@ -49,6 +51,11 @@ def _read(message: EmailMessage) -> Received:
     )
 
 
+def _return_path(message: EmailMessage) -> str | None:
+    path = message["Return-Path"]
+    return None if path is None else str(path).strip("<>")
+
+
 def _smtp(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
     smtp: RunningSmtp[SmtpSink] = request.getfixturevalue("smtp")
     return MailerUnderTest(
@@ -56,6 +63,7 @@ def _smtp(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
         lambda: [_read(message) for message in smtp.sink.messages],
         lambda: smtp.sink.script.append("421 4.7.0 Try again later"),
         smtp.sink.refuse_recipients.add,
+        lambda: [_return_path(message) for message in smtp.sink.messages],  # the server saw MAIL FROM
     )
 
 
@@ -69,7 +77,11 @@ def _eml_files(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
     def unwritable() -> None:
         outbox.write_text("not a directory")
 
-    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable, None)
+    def return_paths() -> list[str | None]:
+        files = sorted(outbox.glob("*.eml"))
+        return [_return_path(email.message_from_bytes(f.read_bytes(), policy=default)) for f in files]
+
+    return MailerUnderTest(EmlFileMailer(outbox, SENDER), received, unwritable, None, return_paths)
 
 
 def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTest:
@@ -79,6 +91,7 @@ def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
         lambda: [(m.to, m.subject, m.message_id, m.attachment_name, m.attachment) for m in mailer.sent],
         lambda: mailer.refusals.append(Unavailable("421 4.7.0 Try again later")),
         mailer.refused_mailboxes.add,
+        lambda: [m.envelope_sender for m in mailer.sent],
     )
 
 
@@ -126,3 +139,9 @@ async def test_a_refused_mailbox_is_mailbox_refused_with_the_reply_and_others_st
     elsewhere = replace(mail(2), to="uid-000001-01@import.octopus.be")
     await under_test.mailer.send(elsewhere)
     assert under_test.received() == [_as_received(elsewhere)]
+
+
+async def test_an_envelope_sender_is_the_mails_return_path(under_test: MailerUnderTest) -> None:
+    bounce_to = "bounce+0192-export.0123456789abcdef@bounces.octobridge.example"
+    await under_test.mailer.send(dataclasses.replace(mail(), envelope_sender=bounce_to))
+    assert under_test.return_paths() == [bounce_to]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -43,6 +44,19 @@ async def test_the_message_is_the_contracts(smtp: RunningSmtp) -> None:
         ("INV-1.xml", "application/xml")
     ]
     assert attachments[0].get_content() == b"<?xml version='1.0'?><Invoice/>"
+
+
+async def test_the_envelope_sender_is_mail_from_and_the_header_from_stays_the_sender(
+    smtp: RunningSmtp,
+) -> None:
+    sender = mailer(smtp)
+    await sender.send(mail(1))
+    await sender.send(dataclasses.replace(mail(2), envelope_sender="bounce+2.0123456789abcdef@b.example"))
+    await sender.close()
+    first, second = smtp.sink.messages
+    assert first["Return-Path"] == "<octobridge@octobridge.example>"  # no envelope sender: MAIL_FROM
+    assert second["Return-Path"] == "<bounce+2.0123456789abcdef@b.example>"
+    assert second["From"] == "octobridge@octobridge.example"
 
 
 async def test_a_subject_from_a_document_cannot_inject_headers(smtp: RunningSmtp) -> None:

@@ -53,12 +53,18 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     assert outcome == "failed" and detail.startswith("OCTOBRIDGE-TOTALS: totals.payable")
     outcome, detail = steps["purchase for a dossier without VAT number"]
     assert outcome == "delivered" and "not booked: the dossier has no VAT number" in detail
+    bounce = "delivery report: failed 5.1.1 — smtp; 550 5.1.1 <uid-000104-01@import.octopus.be>"
+    outcome, detail = steps["purchase to a mailbox that bounces it later"]
+    assert outcome == "failed" and detail.startswith(bounce)  # delivered first, bounced later
+    outcome, detail = steps["space-bakkerij's mailbox, after the bounce"]
+    assert outcome == "refused" and detail.startswith(bounce)
     mails = sorted(p.parent.name for p in (tmp_path / "octopus-inbox").glob("*/*.eml"))
     assert mails == [
         "uid-000101-01@import.octopus.be",
         "uid-000102-01@import.octopus.be",
         "uid-000102-01@import.octopus.be",
         "uid-000103-01@import.octopus.be",
+        "uid-000104-01@import.octopus.be",  # taken, then bounced
     ]
     table = octobridge("demo", "--port", port, var=tmp_path, OCTOBRIDGE_BANQUP_API_URL=banqup)
     assert table.returncode == 0 and "what became of each step" in table.stdout
@@ -68,6 +74,7 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     assert stat.S_IMODE((tmp_path / "logs" / "worker.log").stat().st_mode) == 0o600
     worker_log = (tmp_path / "logs" / "worker.log").read_text()
     assert "octobridge.worker" in worker_log and (tmp_path / "logs" / "serve.log").exists()
+    assert "delivery report" in (tmp_path / "logs" / "bounces.log").read_text()
 
 
 def test_bad_settings_give_exit_2_and_one_line(tmp_path: Path) -> None:

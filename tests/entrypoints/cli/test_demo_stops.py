@@ -54,7 +54,7 @@ def test_sigterm_stops_the_demo_and_everything_it_started(tmp_path: Path) -> Non
             if "stops everything" in line:
                 break
         started = children(demo.pid)
-        assert len(started) == 2  # the API and the worker
+        assert len(started) == 3  # the API, the worker and the bounce listener
         demo.send_signal(signal.SIGTERM)
         output, errors = demo.communicate(timeout=60)
     finally:

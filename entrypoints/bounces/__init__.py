@@ -1,0 +1,1 @@
+"""`octobridge bounces`: the SMTP server that reads delivery status notifications (CONTRACTS §8)."""
