@@ -42,6 +42,6 @@ class RetryExport:
             else:
                 if export.held is not None and integration is not None and integration.mailbox is not None:
                     export.released(now, integration.mailbox)
-                await uow.outbox.put(export.id, now)
+                await uow.outbox.put_many([export.id], now, export.origin)  # a backfill's stays behind
             await uow.commit()
             return ExportView.of(export)

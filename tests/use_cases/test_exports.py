@@ -14,7 +14,8 @@ from application.use_cases.export_history import ExportHistory
 from application.use_cases.get_export import ExportOf, GetExport
 from application.use_cases.receive_message import ReceiveDocumentMessage
 from application.use_cases.retry_export import Retry, RetryExport
-from tests.builders import a_message
+from domain.export import ExportOrigin, ExportStatus
+from tests.builders import a_message, an_export
 from tests.conftest import FixedClock
 
 pytestmark = pytest.mark.usefixtures("active_client")
@@ -98,3 +99,20 @@ async def test_only_a_failed_export_can_be_retried(
     (export_id,) = await queue(units, clock, 1)
     with pytest.raises(Conflict, match="only a failed export"):
         await RetryExport(units, clock)(Retry(export_id))
+
+
+async def test_a_retried_backfill_export_goes_back_behind_the_documents_own(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    event, backfilled = (an_export(clock.now(), status=ExportStatus.FAILED) for _ in range(2))
+    backfilled.origin = ExportOrigin.BACKFILL
+    async with units() as uow:
+        await uow.exports.add_many([event, backfilled])
+        await uow.commit()
+    retry = RetryExport(units, clock)
+    for export in (backfilled, event):  # the backfill's first: due longer, it still goes second
+        await retry(Retry(export.id))
+        clock.advance(minutes=1)
+    async with units() as uow:
+        claimed = await uow.outbox.claim(clock.now(), clock.now(), limit=1)
+    assert claimed == [event.id]
