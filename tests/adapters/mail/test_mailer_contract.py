@@ -95,12 +95,18 @@ def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> MailerUnderTes
     )
 
 
-@pytest.fixture(params=[_smtp, _eml_files, _in_memory], ids=["smtp", "eml-files", "in-memory"])
-async def under_test(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MailerUnderTest]:
+async def _mailer(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MailerUnderTest]:
     built: MailerUnderTest = request.param(request, tmp_path)
     yield built
     if isinstance(built.mailer, SmtpMailer):
         await built.mailer.close()
+
+
+under_test = pytest.fixture(
+    _mailer, params=[_smtp, _eml_files, _in_memory], ids=["smtp", "eml-files", "in-memory"], name="under_test"
+)
+# The mailers with a recipient to refuse: files have none.
+refusing = pytest.fixture(_mailer, params=[_smtp, _in_memory], ids=["smtp", "in-memory"], name="refusing")
 
 
 def _as_received(sent: OutgoingMail) -> Received:
@@ -128,17 +134,16 @@ async def test_a_temporary_failure_is_unavailable_and_delivers_nothing(under_tes
 
 
 async def test_a_refused_mailbox_is_mailbox_refused_with_the_reply_and_others_still_go(
-    under_test: MailerUnderTest,
+    refusing: MailerUnderTest,
 ) -> None:
-    if under_test.refuse_mailbox is None:
-        pytest.skip("files have no recipient to refuse")
+    assert refusing.refuse_mailbox is not None
     refused = mail(1)
-    under_test.refuse_mailbox(refused.to)
+    refusing.refuse_mailbox(refused.to)
     with pytest.raises(MailboxRefused, match=r"^550 5\.1\.1 .*User unknown"):
-        await under_test.mailer.send(refused)
+        await refusing.mailer.send(refused)
     elsewhere = replace(mail(2), to="uid-000001-01@import.octopus.be")
-    await under_test.mailer.send(elsewhere)
-    assert under_test.received() == [_as_received(elsewhere)]
+    await refusing.mailer.send(elsewhere)
+    assert refusing.received() == [_as_received(elsewhere)]
 
 
 async def test_an_envelope_sender_is_the_mails_return_path(under_test: MailerUnderTest) -> None:
