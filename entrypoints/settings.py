@@ -29,9 +29,9 @@ ENVIRONMENTS = ("development", "production")
 LOG_FORMATS = ("console", "json")
 STAND_IN_BANQUP = "http://127.0.0.1:8001"
 MIN_SECRET_LENGTH = 32
-# A backfill may bring documents up to 400 days old: their exports must still be there to refuse a
-# second export of them (R11).
-MIN_RETENTION_DAYS = 400
+# A backfill may bring documents from the whole day 400 days ago (by its UTC date): the exports made
+# for them, however early that day, must still be there to refuse a second export of them (R11).
+MIN_RETENTION_DAYS = 401
 OUTSIDE_SERVICES = {
     "banqup_api_url": "Banqup's API",
     "octopus_oauth_url": "Octopus",
@@ -77,7 +77,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     var_dir: str = "./var"
     log_format: str = ""  # empty: `json` in production, `console` otherwise
     # how long delivered and skipped exports are kept; 0 keeps them for ever (docs/decisions/0011)
-    retention_days: int = 400
+    retention_days: int = MIN_RETENTION_DAYS
     # the domain whose mail reaches `octobridge bounces` (CONTRACTS §8); empty: no envelope sender per export
     bounce_domain: str = ""
 

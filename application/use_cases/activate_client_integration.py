@@ -75,12 +75,12 @@ class ActivateClientIntegration:
                 integration = ClientIntegration(partner_id=command.partner_id, client_id=command.client_id)
                 await uow.integrations.add(integration)
             now = self._clock.now()
-            refused = integration.holds_new_exports
             changed = integration.activate(mailbox, now)
-            if refused:  # a new address ended the refusal; the same one is the accountant confirming it
-                integration.confirm_mailbox()
-                await release_held(uow, integration, now)
-                changed = True
+            # A new address ended a refusal; the same one is the accountant confirming it. Whatever
+            # waits is released, also what an intake that read the refusal held as this request
+            # committed the last release: asking again sends it.
+            changed |= integration.confirm_mailbox()
+            changed |= bool(await release_held(uow, integration, now))
             if vat_number is not None and vat_number != integration.vat_number:
                 integration.vat_number = vat_number
                 changed = True

@@ -52,7 +52,7 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
             "OCTOBRIDGE_ALLOWED_RETURN_ORIGINS",
         ),
         ({"OCTOBRIDGE_RETRY_MAX_SECONDS": "a while"}, "OCTOBRIDGE_RETRY_MAX_SECONDS"),
-        ({"OCTOBRIDGE_RETENTION_DAYS": "399"}, "OCTOBRIDGE_RETENTION_DAYS"),
+        ({"OCTOBRIDGE_RETENTION_DAYS": "400"}, "OCTOBRIDGE_RETENTION_DAYS"),
         ({"OCTOBRIDGE_RETENTION_DAYS": "-1"}, "OCTOBRIDGE_RETENTION_DAYS"),
         ({"OCTOBRIDGE_BOUNCE_DOMAIN": "bounces example"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
         ({"OCTOBRIDGE_BOUNCE_DOMAIN": "user@bounces.example"}, "OCTOBRIDGE_BOUNCE_DOMAIN"),
@@ -75,8 +75,8 @@ def test_the_bounce_domain_is_empty_or_a_domain_name(tmp_path: Path, raw: str | 
     assert Settings.from_environ(environ).bounce_domain == domain
 
 
-@pytest.mark.parametrize(("raw", "days"), [(None, 400), ("0", 0), ("400", 400), ("730", 730)])
-def test_the_retention_is_400_days_or_more_or_0_for_ever(tmp_path: Path, raw: str | None, days: int) -> None:
+@pytest.mark.parametrize(("raw", "days"), [(None, 401), ("0", 0), ("401", 401), ("730", 730)])
+def test_the_retention_is_401_days_or_more_or_0_for_ever(tmp_path: Path, raw: str | None, days: int) -> None:
     environ = {"OCTOBRIDGE_VAR_DIR": str(tmp_path)} | ({"OCTOBRIDGE_RETENTION_DAYS": raw} if raw else {})
     assert Settings.from_environ(environ).retention_days == days
 

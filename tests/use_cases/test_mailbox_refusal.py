@@ -437,3 +437,20 @@ async def test_retrying_an_export_a_refusal_failed_once_the_client_has_a_working
     assert world.outbox() == {export_id}
     await world.run_worker()
     assert world.sent_to(NEW_MAILBOX) == [str((await world.export(export_id)).message_id)]
+
+
+async def test_an_export_held_by_an_intake_that_raced_the_release_goes_with_the_next_confirmation(
+    world: World,
+) -> None:
+    """Intake read the refusal, the accountant's new address committed, then intake held its export:
+    no refusal is left to end, and the accountant's next save still sends what waits."""
+    export_id = await world.receive()
+    async with world.units() as uow:  # as that intake committed it: held, without an outbox row
+        export = await uow.exports.get(export_id)
+        assert export is not None
+        export.hold()
+        await uow.outbox.remove(export_id)
+        await uow.commit()
+    await world.activate(MAILBOX)
+    assert [r.status for r in await world.run_worker()] == [ExportStatus.DELIVERED]
+    assert (await world.export(export_id)).held is None
