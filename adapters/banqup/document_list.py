@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from application.errors import Unavailable
+from application.errors import Invalid
 from application.ports.documents import DocumentListPage, ListedDocument
 from domain.events import MAX_ID, Direction, DocumentKind
 
@@ -42,11 +42,9 @@ _decoder = msgspec.json.Decoder(_Page)
 
 
 def decode_document_list(body: bytes, client_id: str) -> DocumentListPage:
-    """The page Banqup sent; `Unavailable` naming the field at fault when it is not one."""
+    """The page Banqup sent; `Invalid` naming the field at fault when it is not one."""
     try:
         page = _decoder.decode(body)
     except msgspec.DecodeError as exc:
-        raise Unavailable(
-            f"Banqup's list of the documents of space {client_id} cannot be used: {exc}"
-        ) from exc
+        raise Invalid(f"Banqup's list of the documents of space {client_id} cannot be used: {exc}") from exc
     return DocumentListPage(tuple(item.listed() for item in page.items), page.next_cursor)

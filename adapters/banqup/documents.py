@@ -32,6 +32,8 @@ MAX_JSON = 2 * 1024 * 1024
 MAX_LIST = 1024 * 1024  # a page of 100 items is some 20 kB
 MAX_FILE = 25 * 1024 * 1024
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+# What Banqup answers a list request it will never grant: a backfill asking it ends failed.
+REFUSED = frozenset({400, 403, 422})
 RENEW_BEFORE = 30.0
 MAX_ERROR_BODY = 64 * 1024
 
@@ -118,10 +120,7 @@ class HttpBanqupDocuments(DocumentSource, DocumentListing, ExportStatusReports):
     ) -> DocumentListPage:
         days = {"approvedOrSentFrom": first_day.isoformat(), "approvedOrSentTo": last_day.isoformat()}
         query = urlencode({**({"cursor": cursor} if cursor is not None else days), "limit": limit})
-        try:
-            body = await self._call("GET", f"{_documents_path(client_id)}?{query}", MAX_LIST)
-        except Invalid as exc:  # too large: not a page this API sends
-            raise Unavailable(exc.message) from exc
+        body = await self._call("GET", f"{_documents_path(client_id)}?{query}", MAX_LIST, refused=REFUSED)
         if body is None:
             raise NotFound(f"Banqup does not know space {client_id}")
         return decode_document_list(body, client_id)
@@ -134,9 +133,16 @@ class HttpBanqupDocuments(DocumentSource, DocumentListing, ExportStatusReports):
             raise NotFound(f"Banqup has no document {document_id} in space {client_id}")
 
     async def _call(
-        self, method: str, path: str, limit: int, body: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        limit: int,
+        body: dict[str, str] | None = None,
+        *,
+        refused: frozenset[int] = frozenset(),
     ) -> bytes | None:
-        """The answer's body, or None on 404."""
+        """The answer's body, or None on 404; `Invalid` on a status of `refused` (asking again gets the
+        same answer), `Unavailable` on any other failure."""
         renewed, failure = False, f"Banqup kept refusing the token for {path}"
         for attempt in range(1, self._attempts + 1):
             try:
@@ -158,6 +164,8 @@ class HttpBanqupDocuments(DocumentSource, DocumentListing, ExportStatusReports):
                 if status in (200, 204):
                     return content
                 failure = f"Banqup answered {status} for {path}"
+                if status in refused:
+                    raise Invalid(failure)
                 if status not in RETRIED_STATUSES:
                     raise Unavailable(failure)
             if attempt < self._attempts:

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from application.errors import NotFound, Unavailable
+from application.errors import Invalid, NotFound
 from application.ports.documents import (
     DocumentListing,
     DocumentListPage,
@@ -35,7 +35,7 @@ class InMemoryDocumentSource(DocumentSource):
 class InMemoryDocumentListing(DocumentListing):
     """The documents `hold` puts in each client's space, listed as Banqup lists them. A space is known
     once it holds a document or is opened. Its cursor says where the last page ended and its last day;
-    one it did not give is refused as Banqup refuses it (`Unavailable`)."""
+    one it did not give is refused as Banqup refuses it (`Invalid`)."""
 
     def __init__(self) -> None:
         self._spaces: dict[str, dict[str, ListedDocument]] = {}
@@ -55,7 +55,7 @@ class InMemoryDocumentListing(DocumentListing):
         if client_id not in self._spaces:
             raise NotFound(f"Banqup does not know space {client_id}")
         if not 1 <= limit <= 100:
-            raise Unavailable(f"Banqup refused the limit {limit}")
+            raise Invalid(f"Banqup refused the limit {limit}")
         after = (datetime.combine(first_day, time.min, UTC), "")
         if cursor is not None:
             after, last_day = _from_cursor(client_id, cursor)
@@ -82,7 +82,7 @@ def _from_cursor(client_id: str, cursor: str) -> tuple[tuple[datetime, str], dat
         space, at, document_id, last_day = json.loads(cursor)
         after, day = (datetime.fromisoformat(at), document_id), date.fromisoformat(last_day)
     except (ValueError, TypeError):
-        raise Unavailable("Banqup refused the cursor: not one it gave") from None
+        raise Invalid("Banqup refused the cursor: not one it gave") from None
     if space != client_id or after[0].tzinfo is None:
-        raise Unavailable("Banqup refused the cursor: not one it gave")
+        raise Invalid("Banqup refused the cursor: not one it gave")
     return after, day

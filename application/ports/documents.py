@@ -62,7 +62,9 @@ class DocumentListing(Protocol):
     UTC date of `approvedOrSentAt`, whatever happened to them since (CONTRACTS §4, for §9's backfills).
     A next page is asked with `cursor` alone; the first page's days apply to it.
 
-    Raises `Unavailable` when Banqup cannot be reached, `NotFound` when it does not know the space.
+    Raises `Unavailable` when Banqup cannot be reached, `NotFound` when it does not know the space,
+    `Invalid` when it refuses the request (a cursor or limit it does not take) or answers with a page
+    octobridge cannot use: asking again would get the same answer.
     """
 
     async def list_approved_or_sent(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from application.errors import Conflict, NotFound
+from application.errors import Conflict, Invalid, NotFound
 from application.ports.clock import Clock
 from application.ports.documents import DocumentListing, DocumentListPage, ListedDocument
 from application.ports.repositories import ExportKey
@@ -73,34 +73,48 @@ class RunBackfill:
             if backfill.state is not BackfillState.RUNNING or tried not in (None, _place(backfill)):
                 return BackfillView.of(backfill)  # ended, or another worker took the page
             tried = _place(backfill)
-            page: DocumentListPage | NotFound
-            try:
-                page = await self._listing.list_approved_or_sent(
-                    backfill.client_id,
-                    backfill.first_day,
-                    backfill.last_day,
-                    backfill.cursor,
-                    self._page_size,
-                )
-            except NotFound as exc:
-                page = exc
+            page: DocumentListPage | NotFound | Invalid | None = None  # None: it cannot go on anyway
+            if await self._may_go_on(backfill):
+                try:
+                    page = await self._listing.list_approved_or_sent(
+                        backfill.client_id,
+                        backfill.first_day,
+                        backfill.last_day,
+                        backfill.cursor,
+                        self._page_size,
+                    )
+                except (NotFound, Invalid) as exc:
+                    page = exc
             try:
                 return await self._written(backfill, page)
             except Conflict:
                 continue
         raise Conflict(f"backfill {command.backfill_id}: its page lost {CLASHES} races in a row; later")
 
-    async def _written(self, backfill: Backfill, page: DocumentListPage | NotFound) -> BackfillView:
+    async def _may_go_on(self, backfill: Backfill) -> bool:
+        """Whether the client's integration and its partner's extension are still on: Banqup is not
+        asked for a backfill that would fail anyway (nor waited for, when it cannot be reached)."""
+        async with self._uow() as uow:
+            integration = await uow.integrations.get(backfill.partner_id, backfill.client_id)
+            return why_no_backfill(await uow.extensions.get(backfill.partner_id), integration) is None
+
+    async def _written(
+        self, backfill: Backfill, page: DocumentListPage | NotFound | Invalid | None
+    ) -> BackfillView:
         """The page's exports and counts in one transaction; or the backfill failed with the reason."""
         now = self._clock.now()
         async with self._uow() as uow:
             integration = await uow.integrations.get(backfill.partner_id, backfill.client_id)
             why_not = why_no_backfill(await uow.extensions.get(backfill.partner_id), integration)
             new: list[Export] = []
-            if isinstance(page, NotFound):
-                backfill.failed(now, f"Banqup does not know the client's space: {page.message}")
-            elif why_not is not None:
+            if why_not is not None:
                 backfill.failed(now, f"{why_not} any more")
+            elif isinstance(page, NotFound):
+                backfill.failed(now, f"Banqup does not know the client's space: {page.message}")
+            elif isinstance(page, Invalid):
+                backfill.failed(now, f"Banqup refused to list the client's documents: {page.message}")
+            elif page is None:  # switched off while it was looked at, and on again since: next round
+                return BackfillView.of(backfill)
             else:
                 assert integration is not None and integration.mailbox is not None  # an active one has one
                 wanted = [d for d in page.items if d.status != WITHDRAWN]

@@ -12,12 +12,13 @@ reached, 451: the sender tries again later, and a report recorded meanwhile is n
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import structlog
 from aiosmtpd.smtp import SMTP
 
-from application.errors import ApplicationError
+from application.errors import ApplicationError, Unavailable
 from application.ports.delivery_reports import MAX_REPORT_SIZE
 from application.use_cases.accept_bounce_recipient import AcceptBounceRecipient
 from application.use_cases.record_delivery_report import RecordDeliveryReport, ReportedMail
@@ -105,7 +106,11 @@ class BounceListener:
 
     async def start(self) -> asyncio.Server:
         """Listening, on the running loop: the database's connections are this loop's too."""
-        server = await asyncio.get_running_loop().create_server(self._protocol, self._host, self._port)
+        try:
+            server = await asyncio.get_running_loop().create_server(self._protocol, self._host, self._port)
+        except OSError as exc:  # the port taken, the address not this machine's: one line, exit 1
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise Unavailable(f"cannot listen on {self._host}:{self._port}: {reason}") from exc
         host, port = server.sockets[0].getsockname()[:2]
         log.info("listening for bounces", host=host, port=port)
         return server

@@ -56,7 +56,12 @@ def backfill(partner: str, client: str, first: str | None, last: str | None, wai
     ask = AskBackfill(partner_id=partner, client_id=client, first_day=first_day, last_day=day("to", last))
 
     async def work(container: Container) -> BackfillView:
-        started = await (await container.use_cases.request_backfill())(ask)
+        from application.errors import Conflict, NotFound
+
+        try:
+            started = await (await container.use_cases.request_backfill())(ask)
+        except NotFound as exc:  # no integration at all is no active one: exit 1 (CONTRACTS §9)
+            raise Conflict(exc.message) from exc
         return await _followed(container, partner, started) if wait else started
 
     ended = run(work)

@@ -64,6 +64,9 @@ class BackfillRunner:
         except ApplicationError as exc:
             log.warning("reading the running backfills failed; trying again shortly", error=exc.message)
             return False
+        except Exception:  # a bug must not stop delivery beside it: logged, tried again
+            log.exception("reading the running backfills failed unexpectedly; trying again shortly")
+            return False
         now = asyncio.get_running_loop().time()
         self._waits = {b.backfill_id: w for b in running if (w := self._waits.get(b.backfill_id))}
         moved = False
@@ -84,13 +87,15 @@ class BackfillRunner:
         try:
             view = await self._step(backfill)
         except Unavailable as exc:
-            last = self._waits.get(backfill.backfill_id, (0.0, 0.0))[1]
-            wait = min(self._max_backoff, last * 2 or self._first_backoff)
-            self._waits[backfill.backfill_id] = (asyncio.get_running_loop().time() + wait, wait)
+            wait = self._wait_longer(backfill)
             log.warning("backfill waits: Banqup cannot be reached", error=exc.message, seconds=wait, **ids)
             return False
         except ApplicationError as exc:
             log.warning("backfill page failed; trying again next round", error=exc.message, **ids)
+            return False
+        except Exception:  # a bug in one backfill must not stop the others, nor delivery beside them
+            wait = self._wait_longer(backfill)
+            log.exception("backfill page failed unexpectedly", seconds=wait, **ids)
             return False
         self._waits.pop(backfill.backfill_id, None)
         if view.state != "running":
@@ -104,3 +109,10 @@ class BackfillRunner:
                 **ids,
             )
         return True
+
+    def _wait_longer(self, backfill: BackfillOf) -> float:
+        """The backfill waits twice as long as last time (at most `max_backoff`); how long."""
+        last = self._waits.get(backfill.backfill_id, (0.0, 0.0))[1]
+        wait = min(self._max_backoff, last * 2 or self._first_backoff)
+        self._waits[backfill.backfill_id] = (asyncio.get_running_loop().time() + wait, wait)
+        return wait

@@ -12,7 +12,7 @@ import pytest
 from adapters.memory.documents import InMemoryDocumentListing
 from adapters.memory.exports import InMemoryExportRepository
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
-from application.errors import Conflict, NotFound, Unavailable
+from application.errors import Conflict, Invalid, NotFound, Unavailable
 from application.ports.documents import DocumentListing, DocumentListPage, ListedDocument
 from application.ports.repositories import ExportQuery, ExportsInContext
 from application.services.backfills import BackfillOf
@@ -266,6 +266,37 @@ async def test_banqup_unreachable_changes_nothing_and_the_backfill_goes_on_later
     assert await RunningBackfills(units)() == [which]
     assert (await run_to_end(RunBackfill(units, listing, clock), asked)).queued == 9
     assert await RunningBackfills(units)() == []
+
+
+class Refusing(DocumentListing):
+    async def list_approved_or_sent(
+        self, client_id: str, first_day: date, last_day: date, cursor: str | None = None, limit: int = 100
+    ) -> DocumentListPage:
+        raise Invalid("Banqup answered 403 for the list")
+
+
+async def test_banqup_refusing_the_list_fails_the_backfill_with_the_reason_instead_of_waiting(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    asked = await RequestBackfill(units, clock)(AskBackfill(partner_id="p1", client_id="c1", first_day=FIRST))
+    failed = await RunBackfill(units, Refusing(), clock)(
+        BackfillOf(partner_id="p1", client_id="c1", backfill_id=asked.id)
+    )
+    assert failed.state == "failed" and failed.error is not None and "answered 403" in failed.error
+    assert await RunningBackfills(units)() == []
+
+
+async def test_a_client_switched_off_while_banqup_is_unreachable_fails_without_waiting_for_banqup(
+    units: InMemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    asked = await RequestBackfill(units, clock)(AskBackfill(partner_id="p1", client_id="c1", first_day=FIRST))
+    await DeactivateClientIntegration(units, clock)(DeactivateClient(partner_id="p1", client_id="c1"))
+    failed = await RunBackfill(units, Unreachable(), clock)(
+        BackfillOf(partner_id="p1", client_id="c1", backfill_id=asked.id)
+    )
+    assert (
+        failed.state == "failed" and failed.error == "the client's Octopus integration is not active any more"
+    )
 
 
 class Interleaved(DocumentListing):

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from adapters.banqup.document_json import decode_banqup
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.http_client import outbound_transport
-from application.errors import NotFound, Unavailable
+from application.errors import Invalid, NotFound
 from sandbox.banqup import BanqupStandIn, StoredDocument, create_banqup_app
 from sandbox.banqup_history import hold_history
 
@@ -190,7 +190,7 @@ async def test_an_item_octobridge_cannot_use_is_unavailable_naming_its_field(
     transport, _ = answering(page(ITEM, item))
     async with transport:
         listing = HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0)
-        with pytest.raises(Unavailable, match="space space-1 cannot be used") as caught:
+        with pytest.raises(Invalid, match="space space-1 cannot be used") as caught:
             await listing.list_approved_or_sent("space-1", DAY, DAY)
     assert names in caught.value.message
 
@@ -204,19 +204,20 @@ async def test_an_item_octobridge_cannot_use_is_unavailable_naming_its_field(
         (b"<html>busy</html>", "malformed"),
     ],
 )
-async def test_a_page_octobridge_cannot_use_is_unavailable(body: bytes, names: str) -> None:
+async def test_a_page_octobridge_cannot_use_is_invalid(body: bytes, names: str) -> None:
     transport, _ = answering(body)
     async with transport:
         listing = HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0)
-        with pytest.raises(Unavailable) as caught:
+        with pytest.raises(Invalid) as caught:
             await listing.list_approved_or_sent("space-1", DAY, DAY)
     assert names in caught.value.message
 
 
-async def test_a_refused_query_is_unavailable_at_once_and_an_unknown_space_not_found() -> None:
-    transport, asked = answering(status=400)
+@pytest.mark.parametrize("status", [400, 403, 422])
+async def test_a_refused_query_is_invalid_at_once_and_an_unknown_space_not_found(status: int) -> None:
+    transport, asked = answering(status=status)
     async with transport:
-        with pytest.raises(Unavailable, match="answered 400"):
+        with pytest.raises(Invalid, match=f"answered {status}"):
             await HttpBanqupDocuments("http://banqup", "id", "secret", transport).list_approved_or_sent(
                 "space-1", DAY, DAY
             )
@@ -229,11 +230,11 @@ async def test_a_refused_query_is_unavailable_at_once_and_an_unknown_space_not_f
             )
 
 
-async def test_a_page_larger_than_a_megabyte_is_unavailable() -> None:
+async def test_a_page_larger_than_a_megabyte_is_invalid() -> None:
     transport, _ = answering(page(*[ITEM] * 10_000))
     async with transport:
         listing = HttpBanqupDocuments("http://banqup", "id", "secret", transport, backoff=0)
-        with pytest.raises(Unavailable, match="larger than the 1 MB"):
+        with pytest.raises(Invalid, match="larger than the 1 MB"):
             await listing.list_approved_or_sent("space-1", DAY, DAY)
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from adapters.banqup.documents import HttpBanqupDocuments
 from adapters.http_client import outbound_transport
 from adapters.memory.documents import InMemoryDocumentListing
-from application.errors import NotFound, Unavailable
+from application.errors import Invalid, NotFound
 from application.ports.documents import DocumentListing, ListedDocument
 from domain.events import Direction, DocumentKind
 from sandbox.banqup import BanqupStandIn, StoredDocument
@@ -197,7 +197,7 @@ async def test_a_space_banqup_does_not_know_is_not_found_and_an_empty_one_lists_
 @pytest.mark.parametrize("limit", [0, 101])
 async def test_a_limit_outside_1_to_100_is_refused(under_test: ListingUnderTest, limit: int) -> None:
     under_test.holds("space-1", a_document("d1", at(DAY)))
-    with pytest.raises(Unavailable):
+    with pytest.raises(Invalid):
         await under_test.listing.list_approved_or_sent("space-1", DAY, DAY, limit=limit)
 
 
@@ -207,9 +207,9 @@ async def test_a_cursor_banqup_did_not_give_for_this_space_is_refused(under_test
             under_test.holds(space, a_document(f"d{n}", at(DAY, n)))
     page = await under_test.listing.list_approved_or_sent("space-1", DAY, DAY, limit=1)
     assert page.next_cursor is not None
-    with pytest.raises(Unavailable):
+    with pytest.raises(Invalid):
         await under_test.listing.list_approved_or_sent("space-2", DAY, DAY, page.next_cursor)
-    with pytest.raises(Unavailable):
+    with pytest.raises(Invalid):
         await under_test.listing.list_approved_or_sent("space-1", DAY, DAY, "not-a-cursor")
 
 

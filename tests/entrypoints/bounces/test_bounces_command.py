@@ -8,6 +8,7 @@ import asyncio
 import json
 import signal
 import smtplib
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -30,6 +31,18 @@ def test_without_a_bounce_domain_it_refuses_to_start_in_one_line(tmp_path: Path)
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith("octobridge: OCTOBRIDGE_BOUNCE_DOMAIN must be set for `octobridge bounces`")
+
+
+def test_a_port_taken_is_told_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = octobridge("bounces", "--port", str(port), var=tmp_path, OCTOBRIDGE_BOUNCE_DOMAIN=DOMAIN)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"octobridge: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
 
 
 def _wait_for(port: int, process: subprocess.Popen[str]) -> None:

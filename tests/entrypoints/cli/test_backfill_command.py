@@ -59,6 +59,12 @@ def test_a_client_not_active_is_refused_with_one_line(active: Operator) -> None:
     ]
 
 
+def test_a_client_without_an_integration_is_refused_with_one_line_too(active: Operator) -> None:
+    refused = active("clients", "backfill", "p1", "c-unknown", "--from", TODAY.isoformat())
+    assert refused.exit_code == 1
+    assert len(refused.stderr.splitlines()) == 1 and refused.stdout == ""
+
+
 @pytest.mark.parametrize(
     ("days", "field"),
     [

@@ -73,3 +73,11 @@ async def test_a_stop_is_heeded_between_pages() -> None:
     asyncio.get_running_loop().call_later(0.05, world.stop.set)
     await asyncio.wait_for(runner.run(world.stop), timeout=5)
     assert 0 < len(world.steps) < 2 * 10**6
+
+
+async def test_a_bug_in_one_backfill_is_logged_and_waited_out_while_the_other_goes_on() -> None:
+    world = Backfills({"c1": 1, "c2": 3}, {"c1": [KeyError("a bug"), RuntimeError("another")]})
+    runner = BackfillRunner(world.running, world.step, idle=0.01, first_backoff=0.05, max_backoff=1)
+    await asyncio.wait_for(runner.run(world.stop), timeout=5)
+    assert world.pages == {"c1": 0, "c2": 0}
+    assert [client for client, _ in world.steps].count("c1") == 3
