@@ -20,6 +20,7 @@ _STATUS = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 _ADDRESS_TYPES = frozenset({"rfc822", "utf-8"})
 MAX_DIAGNOSTIC = 500
 MAX_RECIPIENTS = 100  # a report on more is read as far as that
+MAX_RECIPIENT = 320  # an address's local part (64) and domain (255), with room to spare
 
 
 class EmailDeliveryReportReader(DeliveryReportReader):
@@ -62,8 +63,10 @@ def _field(block: Message, name: str) -> str:
 
 
 def _address(field: str) -> str:
-    """The e-mail address of an `rfc822; addr` field, "" for another type or none."""
+    """The e-mail address of an `rfc822; addr` field, "" for another type, none, or one longer than
+    any address octobridge sends to."""
     kind, semicolon, address = field.partition(";")
     if not semicolon or kind.strip().lower() not in _ADDRESS_TYPES:
         return ""
-    return address.strip().strip("<>").strip()
+    address = address.strip().strip("<>").strip()
+    return address if len(address) <= MAX_RECIPIENT else ""

@@ -49,8 +49,8 @@ class MemoryStore:
     dossier_lists: dict[str, DossierList] = field(default_factory=dict)
     attempt_counts: dict[AttemptKind, int] = field(default_factory=dict)
     backfills: dict[str, Backfill] = field(default_factory=dict)
-    # (export id, action, status): when the report was received
-    delivery_reports: dict[tuple[str, str, str], datetime] = field(default_factory=dict)
+    # (export id, action, status, recipient): when the report was received
+    delivery_reports: dict[tuple[str, str, str, str], datetime] = field(default_factory=dict)
     commits: int = 0
 
 

@@ -15,12 +15,14 @@ class SqlAlchemyDeliveryReports(DeliveryReports):
     def __init__(self, session: RepositorySession) -> None:
         self._session = session
 
-    async def record(self, export_id: str, action: str, status: str, received_at: datetime) -> bool:
+    async def record(
+        self, export_id: str, action: str, status: str, received_at: datetime, recipient: str = ""
+    ) -> bool:
         """INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means it is new. On PostgreSQL it
         waits for a transaction inserting the same report, and is not new if that one commits."""
         table = tables.delivery_reports
         insert = upsert_for(self._session)(table).values(
-            export_id=export_id, action=action, status=status, received_at=received_at
+            export_id=export_id, action=action, status=status, recipient=recipient, received_at=received_at
         )
         statement = insert.on_conflict_do_nothing().returning(table.c.export_id)
         with translated_errors():

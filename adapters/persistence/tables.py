@@ -206,13 +206,15 @@ attempt_counts = Table(
     Column("count", BigInteger, nullable=False),
 )
 
-# Delivery status notifications read by `octobridge bounces`, each recorded once (CONTRACTS §8).
+# Delivery status notifications read by `octobridge bounces`, each recorded once (CONTRACTS §8): per
+# recipient too, so that the refusal of an address an export was sent again to is not a repeat.
 delivery_reports = Table(
     "delivery_reports",
     metadata,
     Column("export_id", String(36), ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True),
     Column("action", String(16), primary_key=True),
     Column("status", String(16), primary_key=True),
+    Column("recipient", String(320), primary_key=True),  # "" when the report names none
     Column("received_at", UtcDateTime, nullable=False),
 )
 

@@ -35,8 +35,9 @@ class DeliveryReportReader(Protocol):
 
 
 class DeliveryReports(Protocol):
-    """Each report of an export recorded once: the same export, action and status however often
-    the report arrives.
+    """Each report of an export recorded once: the same export, action, status and recipient however
+    often the report arrives (the recipient too, so that a refusal of the address an export was sent
+    again to is not taken for a repeat of the refusal of the one before).
 
     `record` returns True when the report is new, False when this transaction or one committed
     before it recorded it. Of two transactions recording the same report at once, one is told it is
@@ -44,4 +45,6 @@ class DeliveryReports(Protocol):
     commit raises `Conflict`. A report of an export that does not exist is `NotStored`.
     """
 
-    async def record(self, export_id: str, action: str, status: str, received_at: datetime) -> bool: ...
+    async def record(
+        self, export_id: str, action: str, status: str, received_at: datetime, recipient: str = ""
+    ) -> bool: ...

@@ -75,7 +75,8 @@ class RecordDeliveryReport:
         if report.action not in ("failed", "delayed"):
             return ReportOutcome.IGNORED
         now = self._clock.now()
-        if not await uow.delivery_reports.record(export.id, report.action, report.status, now):
+        recipient = report.recipient.lower()
+        if not await uow.delivery_reports.record(export.id, report.action, report.status, now, recipient):
             return ReportOutcome.REPEATED
         detail = f"delivery report: {report.action} {report.status}" + (
             f" — {report.diagnostic}" if report.diagnostic else ""

@@ -181,6 +181,22 @@ async def test_a_refusal_of_an_address_changed_since_sends_the_export_to_the_new
     assert [m.to for m in world.relay.sent] == [MAILBOX, NEW_MAILBOX]
 
 
+async def test_the_same_refusal_at_the_address_an_export_was_sent_again_to_refuses_that_one_too(
+    world: BounceWorld,
+) -> None:
+    export_id = await world.delivered()
+    assert await world.bounce(export_id) == (ReportOutcome.REFUSED,)
+    await ActivateClientIntegration(world.units, world.clock)(
+        ActivateClient(partner_id="p1", client_id="c1", mailbox=NEW_MAILBOX)
+    )
+    world.clock.advance(minutes=1)
+    assert await world.attempt(export_id) is ExportStatus.DELIVERED
+    assert await world.bounce(export_id) == (ReportOutcome.REPEATED,)  # the old report, late again
+    assert await world.bounce(export_id, recipient=NEW_MAILBOX) == (ReportOutcome.REFUSED,)
+    refusal = (await world.integration()).mailbox_refusal
+    assert refusal is not None and str(refusal.mailbox) == NEW_MAILBOX
+
+
 async def test_a_mail_that_is_not_a_report_is_ignored(world: BounceWorld) -> None:
     export_id = await world.delivered()
     before: Export = await world.export(export_id)
@@ -230,7 +246,7 @@ async def test_any_sequence_of_reports_adds_one_attempt_per_new_report_and_fails
         (await world.bounce(export_id, action=action, status=status, recipient=recipient))[0]
         for action, status, recipient in reports
     ]
-    counted = [(a, s) for a, s, _ in reports if a != "delivered"]
+    counted = [(a, s, r.lower()) for a, s, r in reports if a != "delivered"]  # a recipient's own
     new = len(set(counted))
     assert sum(o is not ReportOutcome.REPEATED and o is not ReportOutcome.IGNORED for o in outcomes) == new
     export: Export = await world.export(export_id)

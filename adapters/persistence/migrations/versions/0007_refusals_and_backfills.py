@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column('export_id', sa.String(length=36), nullable=False),
         sa.Column('action', sa.String(length=16), nullable=False),
         sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('recipient', sa.String(length=320), nullable=False),
         sa.Column('received_at', UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ['export_id'],
@@ -55,7 +56,9 @@ def upgrade() -> None:
             name=op.f('fk_delivery_reports_export_id_exports'),
             ondelete='CASCADE',
         ),
-        sa.PrimaryKeyConstraint('export_id', 'action', 'status', name=op.f('pk_delivery_reports')),
+        sa.PrimaryKeyConstraint(
+            'export_id', 'action', 'status', 'recipient', name=op.f('pk_delivery_reports')
+        ),
     )
     op.create_table(
         'backfills',
