@@ -4,8 +4,9 @@ It starts the stand-ins (Banqup, Octopus with its login page and its dossier mai
 `octobridge serve`, `octobridge worker` and `octobridge bounces` as separate processes, and plays
 Banqup: install, connect (logging in at Octopus), activate four clients, documents approved and sent.
 One dossier's mailbox takes its mail and bounces it later, as a dossier that moved does; the demo
-sends that bounce to `octobridge bounces`. Then it shows what became of each document, and where the
-mails are.
+sends that bounce to `octobridge bounces`. Another dossier moves mid-demo: its old address is refused
+at once, its next document is held, and the accountant enters the new address, where both arrive.
+Then it shows what became of each document, and where the mails are.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,9 @@ CLIENTS: dict[str, dict[str, Any]] = {  # client (Banqup space) → its Octopus 
 # The dossier whose mailbox takes a mail and bounces it later (its structure changed in Octopus).
 BOUNCING = "space-bakkerij"
 BOUNCE_DOMAIN = "bounces.demo.octobridge.example"
+# The dossier that moves mid-demo: its old address is refused at RCPT from then on.
+MOVING = "space-atelier"
+MOVED_TO = "uid-000102-02@import.octopus.be"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ SCENARIO = (
     Document("purchase to a mailbox that bounces it later", BOUNCING, "doc-bounced", "m-8"),
 )
 AFTER_DEACTIVATION = Document("purchase after the client was deactivated", "space-cafe", "doc-late", "m-7")
+REFUSED, HELD = (  # sent after MOVING's dossier moved: refused at the old address, then held
+    Document("sales invoice after the move", MOVING, "doc-moved", "m-9", type="sent"),
+    Document("next sales invoice, while refused", MOVING, "doc-held", "m-10", type="sent"),
+)
 
 
 @dataclass
@@ -134,7 +142,9 @@ def stage(var: Path, port: int, *, access_log: bool = False) -> Iterator[Stage]:
         # where octobridge looks for Banqup by default, so a `serve` or `worker` started by hand finds it
         banqup_port = urlsplit(Settings.from_environ().banqup_api_url).port
         banqup_url = stack.enter_context(serving(create_banqup_app(banqup), port=banqup_port))
-        octopus = OctopusWorld(dossiers=list(CLIENTS.values()), credentials=LOGIN, daily_limit=150)
+        octopus = OctopusWorld(
+            dossiers=[dict(d) for d in CLIENTS.values()], credentials=LOGIN, daily_limit=150
+        )
         octopus_url = stack.enter_context(serving(standin_app(octopus)))
         inbox = OctopusInbox(
             var / "octopus-inbox",
@@ -278,11 +288,12 @@ async def play(stage: Stage) -> list[Row]:
             vat_number = dossier["vatNr"] or "BE0202239951"
             choice = {"mailbox": picked["mailbox"], "vatNumber": vat_number, "dossierId": picked["id"]}
             answer = await banqup.call("PUT", f"/v1/clients/{client}/octopus", json=choice)
-            warnings = "; ".join(w["message"] for w in answer.json().get("warnings", [])) or "no warning"
-            rows.append(Row(f"activate {client} → {picked['mailbox']}", f"{answer.status_code}", warnings))
+            rows.append(
+                Row(f"activate {client} → {picked['mailbox']}", f"{answer.status_code}", _warnings(answer))
+            )
         occurred: dict[str, str] = {}
         outcomes = []
-        for document in (*SCENARIO, AFTER_DEACTIVATION):
+        for document in (*SCENARIO, AFTER_DEACTIVATION, REFUSED, HELD):
             _put_in_banqup(stage, document)
         for document in SCENARIO:
             outcomes.append(await banqup.publish(document, occurred))
@@ -290,6 +301,7 @@ async def play(stage: Stage) -> list[Row]:
         outcomes.append(await banqup.publish(AFTER_DEACTIVATION, occurred))
         await _settled(banqup)
         await asyncio.to_thread(_bounce_late, stage)
+        moved = await _move(stage, banqup, occurred)  # while `octobridge bounces` reads the reports
         exports = await _settled(banqup, bounced=True)
         integration = (await banqup.call("GET", f"/v1/clients/{BOUNCING}/octopus")).json()
     for document, outcome in zip((*SCENARIO, AFTER_DEACTIVATION), outcomes, strict=True):
@@ -302,7 +314,70 @@ async def play(stage: Stage) -> list[Row]:
     rows.append(
         Row(f"{BOUNCING}'s mailbox, after the bounce", integration["mailboxStatus"], refusal.get("reply", ""))
     )
-    return rows
+    return rows + moved
+
+
+def _warnings(answer: httpx.Response) -> str:
+    return "; ".join(w["message"] for w in answer.json().get("warnings", [])) or "no warning"
+
+
+async def _move(stage: Stage, banqup: Banqup, occurred: dict[str, str]) -> list[Row]:
+    """MOVING's dossier moves in Octopus, as the accountant lives it through octobridge's API: the next
+    document refused at the old address, the one after held, the client needing attention, the new
+    address entered, and both documents delivered to it."""
+    old = CLIENTS[MOVING]["email"]
+    dossier = next(d for d in stage.octopus.dossiers if d["email"] == old)
+    dossier["email"] = MOVED_TO
+    stage.inbox.move(old, MOVED_TO)
+    rows = [Row(f"{MOVING}'s dossier moves in Octopus", "moved", f"{old} refused from now on")]
+    refused_id = (await banqup.publish(REFUSED, occurred))["exportId"]
+    (refused,) = await _exports(banqup, [refused_id], lambda e: e["status"] != "queued")
+    rows.append(Row(REFUSED.label, refused["status"], refused["lastError"] or ""))
+    held = await _export(banqup, (await banqup.publish(HELD, occurred))["exportId"])
+    tried = f"{len(held['attempts'])} attempts" if held["attempts"] else "not attempted"
+    rows.append(Row(HELD.label, "held" if held["held"] else held["status"], f"{held['status']}, {tried}"))
+    rows.append(await _mailbox(banqup, "after the refusal"))
+    # the accountant copies the dossier's new address from Octopus onto the client's page
+    answer = await banqup.call("PUT", f"/v1/clients/{MOVING}/octopus", json={"mailbox": dossier["email"]})
+    rows.append(
+        Row(f"new address for {MOVING} → {dossier['email']}", f"{answer.status_code}", _warnings(answer))
+    )
+    released = await _exports(banqup, [refused_id, held["id"]], lambda e: e["status"] == "delivered")
+    for document, export in zip((REFUSED, HELD), released, strict=True):
+        row = _row(document, export, stage.inbox)
+        rows.append(Row(f"{document.label}, after the new address", row.outcome, row.detail))
+    after = await _mailbox(banqup, "after the new address")
+    tries = f"the old address tried {stage.inbox.refused.count(old)}× since the move"
+    return [*rows, Row(after.step, after.outcome, f"{after.detail}; {tries}")]
+
+
+async def _mailbox(banqup: Banqup, when: str) -> Row:
+    """MOVING's mailbox status, and what `GET /v1/attention` lists for the client."""
+    integration = (await banqup.call("GET", f"/v1/clients/{MOVING}/octopus")).json()
+    items = (await banqup.call("GET", "/v1/attention")).json()["items"]
+    listed = [f"{i['reason']}, {i['count']} documents" for i in items if i["clientId"] == MOVING]
+    return Row(
+        f"{MOVING}'s mailbox, {when}",
+        integration["mailboxStatus"],
+        f"attention: {'; '.join(listed) or 'none'}",
+    )
+
+
+async def _export(banqup: Banqup, export_id: str) -> dict[str, Any]:
+    export: dict[str, Any] = (await banqup.call("GET", f"/v1/exports/{export_id}")).json()
+    return export
+
+
+async def _exports(
+    banqup: Banqup, ids: list[str], done: Callable[[dict[str, Any]], bool], seconds: float = 30
+) -> list[dict[str, Any]]:
+    """The exports, once `done` holds of each, or as they are when the time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        exports = [await _export(banqup, i) for i in ids]
+        if all(map(done, exports)) or time.monotonic() > deadline:
+            return exports
+        await asyncio.sleep(0.2)
 
 
 def _bounce_late(stage: Stage) -> None:

@@ -31,9 +31,10 @@ class Verdict:
 class OctopusInbox:
     """Mailboxes of known dossiers (address → the dossier's VAT number, or None when it has none).
 
-    Unknown addresses are refused at RCPT, as a mail server does. A mail to a known one is accepted and
-    kept under `directory/<mailbox>/`; it is booked only with exactly one `.xml` attachment that is valid
-    Peppol BIS 3, for a dossier whose VAT number is filled in. A mailbox in `bounce_later` takes a mail
+    Unknown addresses are refused at RCPT, as a mail server does, and kept in `refused`. A mail to a
+    known one is accepted and kept under `directory/<mailbox>/`; it is booked only with exactly one
+    `.xml` attachment that is valid Peppol BIS 3, for a dossier whose VAT number is filled in. A dossier
+    that `move`s is refused at its old address from then on. A mailbox in `bounce_later` takes a mail
     and refuses it afterwards, as a dossier that moved does: `late_bounces` are the mails to bounce.
     """
 
@@ -42,15 +43,26 @@ class OctopusInbox:
     toolkit: PeppolUblToolkit = field(default_factory=PeppolUblToolkit)
     verdicts: list[Verdict] = field(default_factory=list)
     bounce_later: frozenset[str] = frozenset()
+    refused: list[str] = field(default_factory=list)  # the addresses refused at RCPT, once per try
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
-        if address.lower() not in self.dossiers:
+        with self.lock:
+            known = address.lower() in self.dossiers
+            if not known:
+                self.refused.append(address.lower())
+        if not known:
             return f"550 5.1.1 <{address}>: no Octopus dossier has this address"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    def move(self, old: str, new: str) -> None:
+        """The dossier of mailbox `old` moves to `new`, as when its structure changes in Octopus: from
+        now on `old` is refused at RCPT and `new` takes its mail."""
+        with self.lock:
+            self.dossiers[new.lower()] = self.dossiers.pop(old.lower())
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default)

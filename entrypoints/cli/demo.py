@@ -20,7 +20,8 @@ CHECKOUT_ONLY = ("sandbox",)  # the stand-ins, left out of the wheel
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON, for scripts.")
 def demo(port: int, keep_running: bool, as_json: bool) -> None:
     """Show octobridge at work: install, connect, activate four clients, and documents approved and
-    sent, each exported, skipped or failed, and why; one mailbox bounces its mail later."""
+    sent, each exported, skipped or failed, and why; one mailbox bounces its mail later, and one
+    dossier moves: its mail refused and held until the new address is entered."""
     import os
 
     from rich.console import Console

@@ -58,14 +58,38 @@ def test_the_demo_shows_what_became_of_each_document_and_why(tmp_path: Path) -> 
     assert outcome == "failed" and detail.startswith(bounce)  # delivered first, bounced later
     outcome, detail = steps["space-bakkerij's mailbox, after the bounce"]
     assert outcome == "refused" and detail.startswith(bounce)
+    old, new = "uid-000102-01@import.octopus.be", "uid-000102-02@import.octopus.be"
+    assert steps["space-atelier's dossier moves in Octopus"] == ("moved", f"{old} refused from now on")
+    refusal = f"550 5.1.1 <{old}>: no Octopus dossier has this address"
+    assert steps["sales invoice after the move"] == ("failed", refusal)
+    assert steps["next sales invoice, while refused"] == ("held", "queued, not attempted")
+    assert steps["space-atelier's mailbox, after the refusal"] == (
+        "refused",
+        "attention: mailboxRefused, 2 documents",
+    )
+    assert steps[f"new address for space-atelier → {new}"] == ("200", "no warning")
+    for step in ("sales invoice after the move", "next sales invoice, while refused"):
+        assert steps[f"{step}, after the new address"] == ("delivered", f"{new} — booked by Octopus"), step
+    assert steps["space-atelier's mailbox, after the new address"] == (
+        "ok",
+        "attention: none; the old address tried 1× since the move",  # the refused mail, not the held one
+    )
     mails = sorted(p.parent.name for p in (tmp_path / "octopus-inbox").glob("*/*.eml"))
     assert mails == [
         "uid-000101-01@import.octopus.be",
-        "uid-000102-01@import.octopus.be",
-        "uid-000102-01@import.octopus.be",
+        old,  # the sales invoice and the credit note, before the move
+        old,
+        new,  # the refused document and the held one
+        new,
         "uid-000103-01@import.octopus.be",
         "uid-000104-01@import.octopus.be",  # taken, then bounced
     ]
+    verdicts = [
+        json.loads(line) for line in (tmp_path / "octopus-inbox" / "log.jsonl").read_text().splitlines()
+    ]
+    to_new = [v["message_id"] for v in verdicts if v["mailbox"] == new]
+    assert len(to_new) == len(set(to_new)) == 2, "each delivered once to the new address"
+    assert [v["mailbox"] for v in verdicts[-2:]] == [new, new], "nothing to the old address after the move"
     table = octobridge("demo", "--port", port, var=tmp_path, OCTOBRIDGE_BANQUP_API_URL=banqup)
     assert table.returncode == 0 and "what became of each step" in table.stdout
     assert table.stderr == "", "no line per HTTP request, nor any other, around the table"
