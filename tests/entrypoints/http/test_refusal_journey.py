@@ -8,16 +8,18 @@ process, against a real SMTP server; on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from anyio.from_thread import start_blocking_portal
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import Container, build_container
+from entrypoints.container import build_container
 from entrypoints.settings import Settings
 from sandbox.banqup import BanqupStandIn, StoredDocument
 from sandbox.documents import banqup_document, encoded
@@ -33,7 +35,7 @@ from tests.entrypoints.http.conftest import (
     message,
     signed,
 )
-from tests.entrypoints.worker.running import Until, running_worker
+from tests.entrypoints.worker.running import Condition, running_worker, until
 
 PARTNER, CLIENT = "partner-journey", "space-brasserie"
 NEW_MAILBOX = "uid-008352-25@import.octopus.be"
@@ -58,17 +60,33 @@ async def settings(
     return msgspec.structs.replace(http_settings(url, tmp_path), smtp_url=smtp.url, banqup_api_url=banqup[1])
 
 
-@pytest.fixture
-async def worker(settings: Settings, clock: FixedClock) -> AsyncIterator[Until]:
+@asynccontextmanager
+async def worker_process(settings: Settings, clock: FixedClock) -> AsyncIterator[asyncio.Task[None]]:
     """The worker's delivery loop on a container of its own, with the test's clock."""
-    container: Container = build_container(settings)
+    container = build_container(settings)
     container.infrastructure.clock.override(providers.Object(clock))
     await container.init_resources()  # type: ignore[misc]
     try:
-        async with running_worker(container) as until:
-            yield until
+        async with running_worker(container) as running:
+            yield running
     finally:
         await container.shutdown_resources()  # type: ignore[misc]
+
+
+@pytest.fixture
+def worker(settings: Settings, clock: FixedClock) -> Iterator[Callable[[Condition], Awaitable[None]]]:
+    """The worker, on a thread and event loop of its own as in a process of its own: the test client's
+    calls, which hold the test's loop while the app answers, never stop it in the middle of a
+    transaction (on SQLite the app would wait for its lock). Yields `until(condition)`."""
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(worker_process(settings, clock)) as running,
+    ):
+
+        async def worker_until(condition: Condition) -> None:
+            await until(condition, running)
+
+        yield worker_until
 
 
 async def approve(
@@ -86,8 +104,9 @@ async def approve(
 
 
 async def exports(client: AsyncTestClient[Any]) -> dict[str, dict[str, Any]]:
-    page = (await client.get(f"/v1/clients/{CLIENT}/exports", headers=HEADERS)).json()
-    return {e["id"]: e for e in page["items"]}
+    answer = await client.get(f"/v1/clients/{CLIENT}/exports", headers=HEADERS)
+    assert answer.status_code == 200, answer.text
+    return {e["id"]: e for e in answer.json()["items"]}
 
 
 async def attention(client: AsyncTestClient[Any]) -> list[dict[str, Any]]:
@@ -106,7 +125,7 @@ async def test_a_refused_mailbox_is_seen_and_a_new_address_delivers_every_docume
     world: OctopusWorld,
     smtp: RunningSmtp[SmtpSink],
     banqup: tuple[BanqupStandIn, str],
-    worker: Until,
+    worker: Callable[[Condition], Awaitable[None]],
 ) -> None:
     await install_and_connect(client, world, PARTNER)
     put = await client.put(

@@ -31,7 +31,7 @@ from tests.entrypoints.pages.test_browser import (
     serving_site,
     shoot,
 )
-from tests.entrypoints.worker.running import running_worker
+from tests.entrypoints.worker.running import running_worker, until
 
 __all__ = ["browser"]
 
@@ -75,8 +75,8 @@ def worker_until(settled: Callable[[list[Export]], bool]) -> Callable[[Container
         async def done() -> bool:
             return settled(await exports())
 
-        async with running_worker(container) as until:
-            await until(done)
+        async with running_worker(container) as running:
+            await until(done, running)
         return await exports()
 
     return work

@@ -11,27 +11,27 @@ from contextlib import asynccontextmanager
 from entrypoints.container import Container
 
 Condition = Callable[[], Awaitable[bool]]
-Until = Callable[[Condition], Awaitable[None]]
 
 
 @asynccontextmanager
-async def running_worker(container: Container, within: float = 30.0) -> AsyncIterator[Until]:
+async def running_worker(container: Container) -> AsyncIterator[asyncio.Task[None]]:
     """Runs the delivery loop of `container`'s workers (resources initialised) until the block ends,
-    finishing the deliveries in hand; yields `until(condition)`, which waits at most `within` seconds
-    for `condition` to hold and fails at once if the loop stopped on its own."""
+    then finishes the deliveries in hand; yields the running loop's task."""
     stop = asyncio.Event()
     loop = await container.workers.delivery_loop(concurrency=2)
     running = asyncio.create_task(loop.run(stop))
-
-    async def until(condition: Condition) -> None:
-        deadline = time.monotonic() + within
-        while not await condition():
-            assert not running.done(), running
-            assert time.monotonic() < deadline, f"still not so after {within} s"
-            await asyncio.sleep(0.1)
-
     try:
-        yield until
+        yield running
     finally:
         stop.set()
         await running
+
+
+async def until(condition: Condition, worker: asyncio.Task[None], within: float = 30.0) -> None:
+    """Waits at most `within` seconds for `condition` to hold; fails at once if `worker` stopped on
+    its own."""
+    deadline = time.monotonic() + within
+    while not await condition():
+        assert not worker.done(), worker
+        assert time.monotonic() < deadline, f"still not so after {within} s"
+        await asyncio.sleep(0.1)
