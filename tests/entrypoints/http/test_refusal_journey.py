@@ -40,7 +40,6 @@ from tests.entrypoints.worker.running import Condition, running_worker, until
 PARTNER, CLIENT = "partner-journey", "space-brasserie"
 NEW_MAILBOX = "uid-008352-25@import.octopus.be"
 REPLY = f"550 5.1.1 <{IMPORT_MAILBOX}>: Recipient address rejected: User unknown"
-HEADERS = as_partner(PARTNER)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -104,13 +103,13 @@ async def approve(
 
 
 async def exports(client: AsyncTestClient[Any]) -> dict[str, dict[str, Any]]:
-    answer = await client.get(f"/v1/clients/{CLIENT}/exports", headers=HEADERS)
+    answer = await client.get(f"/v1/clients/{CLIENT}/exports", headers=as_partner(PARTNER))
     assert answer.status_code == 200, answer.text
     return {e["id"]: e for e in answer.json()["items"]}
 
 
 async def attention(client: AsyncTestClient[Any]) -> list[dict[str, Any]]:
-    answer = await client.get("/v1/attention", headers=HEADERS)
+    answer = await client.get("/v1/attention", headers=as_partner(PARTNER))
     assert answer.status_code == 200, answer.text
     return [item for item in answer.json()["items"] if item["clientId"] == CLIENT]
 
@@ -131,7 +130,7 @@ async def test_a_refused_mailbox_is_seen_and_a_new_address_delivers_every_docume
     put = await client.put(
         f"/v1/clients/{CLIENT}/octopus",
         json={"mailbox": IMPORT_MAILBOX, "vatNumber": "BE0123456749", "dossierId": 11},
-        headers=HEADERS,
+        headers=as_partner(PARTNER),
     )
     assert put.status_code == 201, put.text
     assert await attention(client) == []
@@ -143,10 +142,10 @@ async def test_a_refused_mailbox_is_seen_and_a_new_address_delivers_every_docume
         return (await exports(client))[first]["status"] == "failed"
 
     await worker(first_failed)
-    refused = (await client.get(f"/v1/exports/{first}", headers=HEADERS)).json()
+    refused = (await client.get(f"/v1/exports/{first}", headers=as_partner(PARTNER))).json()
     assert (refused["lastError"], refused["held"]) == (REPLY, "mailboxRefused")
     assert [(a["outcome"], a["detail"]) for a in refused["attempts"]] == [("failed", REPLY)]
-    integration = (await client.get(f"/v1/clients/{CLIENT}/octopus", headers=HEADERS)).json()
+    integration = (await client.get(f"/v1/clients/{CLIENT}/octopus", headers=as_partner(PARTNER))).json()
     assert integration["mailboxStatus"] == "refused"
     assert integration["mailboxRefusal"] == {"at": iso(clock.at), "reply": REPLY, "exportId": first}
 
@@ -171,7 +170,7 @@ async def test_a_refused_mailbox_is_seen_and_a_new_address_delivers_every_docume
     ]
 
     changed = await client.put(
-        f"/v1/clients/{CLIENT}/octopus", json={"mailbox": NEW_MAILBOX}, headers=HEADERS
+        f"/v1/clients/{CLIENT}/octopus", json={"mailbox": NEW_MAILBOX}, headers=as_partner(PARTNER)
     )
     assert changed.status_code == 200, changed.text
     assert (changed.json()["mailboxStatus"], changed.json()["mailboxRefusal"]) == ("ok", None)
@@ -186,6 +185,6 @@ async def test_a_refused_mailbox_is_seen_and_a_new_address_delivers_every_docume
     assert smtp.sink.recipients == [IMPORT_MAILBOX, NEW_MAILBOX, NEW_MAILBOX]
     assert [str(m["To"]) for m in smtp.sink.messages] == [NEW_MAILBOX, NEW_MAILBOX]
     assert sorted(smtp.sink.message_ids()) == sorted(e["messageId"] for e in delivered.values())
-    shown = (await client.get(f"/v1/clients/{CLIENT}/octopus", headers=HEADERS)).json()
+    shown = (await client.get(f"/v1/clients/{CLIENT}/octopus", headers=as_partner(PARTNER))).json()
     assert (shown["mailbox"], shown["mailboxStatus"], shown["mailboxRefusal"]) == (NEW_MAILBOX, "ok", None)
     assert await attention(client) == []
