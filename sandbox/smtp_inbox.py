@@ -19,11 +19,14 @@ DROP = "drop the connection"
 
 @dataclass
 class SmtpSink:
-    """Accepts mail unless `script` says otherwise, reply by reply: `451 …`, `550 …` or `DROP`."""
+    """Accepts mail unless `script` says otherwise, reply by reply: `451 …`, `550 …` or `DROP`; refuses
+    the addresses in `refuse_recipients` at `RCPT TO`, and notes in `recipients` every address asked,
+    so that a test sees which were tried, not only which took mail."""
 
     script: list[str] = field(default_factory=list)
     refuse_recipients: set[str] = field(default_factory=set)
     messages: list[EmailMessage] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +41,8 @@ class SmtpSink:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
+        with self.lock:
+            self.recipients.append(address)
         if address in self.refuse_recipients:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)

@@ -111,6 +111,8 @@ WORDS: dict[str, dict[str, str]] = {
         "message_id": "Message-ID :",
         "invalid_document": "Le document ne respecte pas les règles Peppol BIS 3 et n’a pas été envoyé :",
         "last_answer": "Dernière réponse :",
+        "held_mailboxRefused": "Attend la nouvelle adresse de ce client : rien n’est envoyé à l’adresse "
+        "refusée.",
         "skip_before-activation": "Approuvé ou envoyé avant l’activation : les documents historiques ne "
         "sont pas exportés.",
         "skip_extension-inactive": "L’extension était désactivée à ce moment.",
@@ -254,6 +256,8 @@ WORDS: dict[str, dict[str, str]] = {
         "message_id": "Message-ID:",
         "invalid_document": "Het document voldoet niet aan de Peppol BIS 3-regels en werd niet verzonden:",
         "last_answer": "Laatste antwoord:",
+        "held_mailboxRefused": "Wacht op het nieuwe adres van deze klant: niets wordt naar het geweigerde "
+        "adres gestuurd.",
         "skip_before-activation": "Goedgekeurd of verzonden vóór de activering: historische documenten "
         "worden niet geëxporteerd.",
         "skip_extension-inactive": "De extensie was op dat moment uitgeschakeld.",
@@ -392,6 +396,7 @@ WORDS: dict[str, dict[str, str]] = {
         "message_id": "Message-ID:",
         "invalid_document": "The document does not meet the Peppol BIS 3 rules and was not sent:",
         "last_answer": "Last answer:",
+        "held_mailboxRefused": "Waits for this client's new address: nothing is sent to the refused one.",
         "skip_before-activation": "Approved or sent before the activation: historical documents are not "
         "exported.",
         "skip_extension-inactive": "The extension was off at that moment.",

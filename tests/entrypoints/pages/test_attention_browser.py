@@ -29,9 +29,8 @@ pytestmark = pytest.mark.browser
 REPLY = "550 5.1.1 <uid-008352-24@import.octopus.be>: Recipient address rejected"
 
 
-async def refused(container: Container) -> None:
-    """The partner connected, the brasserie active, and its two documents: the first refused by
-    Octopus's server, which refuses the mailbox, the second held since."""
+async def active_brasserie(container: Container) -> None:
+    """The partner connected to Octopus, and the brasserie active at its dossier's import address."""
     await (await container.use_cases.install_extension())(Install(partner_id=PARTNER))
     units = await container.infrastructure.units_of_work()
     async with units() as uow:
@@ -42,6 +41,13 @@ async def refused(container: Container) -> None:
     await (await container.use_cases.activate_client())(
         ActivateClient(partner_id=PARTNER, client_id=BRASSERIE, mailbox=IMPORT_MAILBOX)
     )
+
+
+async def refused(container: Container) -> None:
+    """The brasserie active, and its two documents: the first refused by Octopus's server, which
+    refuses the mailbox, the second held since."""
+    await active_brasserie(container)
+    units = await container.infrastructure.units_of_work()
     receive = await container.use_cases.receive_message()
     ids = []
     for number in ("INV-0001", "INV-0002"):

@@ -93,6 +93,19 @@ async def test_the_client_page_tells_the_refusal_with_the_reply_above_the_addres
     assert words["refusal_heading"] not in other
 
 
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+async def test_a_held_export_says_in_the_history_that_it_waits_for_the_new_address(
+    client: AsyncTestClient[Any], world: OctopusWorld, clock: FixedClock, container: Container, lang: str
+) -> None:
+    refused_id = await refused_brasserie(client, world, clock, container)
+    html = unescape(await session_page(client, f"/pages/clients/{BRASSERIE}", P1, lang=lang))
+    words = WORDS[lang]
+    rows = {row.split('"', 1)[0]: row for row in html.split('<tr id="export-')[1:]}
+    (held,) = (row for export_id, row in rows.items() if export_id != refused_id)
+    assert words["status_queued"] in held and words["held_mailboxRefused"] in held
+    assert words["held_mailboxRefused"] not in rows[refused_id], "the refused one tells its reply instead"
+
+
 async def test_a_lost_connection_is_the_partners_item_leading_to_the_connect_button(
     client: AsyncTestClient[Any], world: OctopusWorld, container: Container
 ) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -112,24 +113,33 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def site(sqlite_url: str, tmp_path: Path) -> Iterator[Site]:
+@contextmanager
+def serving_site(database_url: str, var: Path, **more: str) -> Iterator[Site]:
+    """The app served on a free port with the in-memory Octopus; `more` settings (an SMTP relay, a
+    Banqup) for the pages whose story needs the worker."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
-        database_url=sqlite_url,
+        database_url=database_url,
         webhook_secret="webhook-secret-for-the-browser",
         api_token_secret=API_TOKEN_SECRET,
         secret_key="secret-key-for-the-browser",
         public_url=url,
         allowed_return_origins=(url,),
-        var_dir=str(tmp_path / "var"),
+        var_dir=str(var / "var"),
+        **more,
     )
     container = build_container(settings)
     octopus = InMemoryOctopusAccount(SystemClock(), dossier_list=DOSSIERS)
     container.infrastructure.octopus_account.override(providers.Object(octopus))
     with serving(create_app(settings, container), port) as served:
         yield Site(served, settings)
+
+
+@pytest.fixture
+def site(sqlite_url: str, tmp_path: Path) -> Iterator[Site]:
+    with serving_site(sqlite_url, tmp_path) as served:
+        yield served
 
 
 def octopus_login(site: Site, answers: list[str]) -> Callable[[Route], None]:
