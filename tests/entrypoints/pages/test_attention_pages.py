@@ -103,7 +103,9 @@ async def test_a_held_export_says_in_the_history_that_it_waits_for_the_new_addre
     rows = {row.split('"', 1)[0]: row for row in html.split('<tr id="export-')[1:]}
     (held,) = (row for export_id, row in rows.items() if export_id != refused_id)
     assert words["status_queued"] in held and words["held_mailboxRefused"] in held
-    assert words["held_mailboxRefused"] not in rows[refused_id], "the refused one tells its reply instead"
+    refused = rows[refused_id]
+    assert words["status_failed"] in refused and words["held_mailboxRefused"] in refused, "it waits too"
+    assert words["retry"] not in refused, "a retry would only hold it again: the new address sends it"
 
 
 async def test_a_lost_connection_is_the_partners_item_leading_to_the_connect_button(
