@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from adapters.memory.store import Staged
-from application.ports.repositories import ReceivedMessages
+from application.ports.repositories import ForgottenIds, ReceivedMessages
 
 
 class InMemoryReceivedMessages(ReceivedMessages):
@@ -19,8 +19,13 @@ class InMemoryReceivedMessages(ReceivedMessages):
             self._items.put(message_id, received_at)
         return new
 
-    async def forget_received_before(self, moment: datetime, limit: int) -> int:
-        old = sorted((at, m) for m, at in self._items.items() if at < moment)[:limit]
+    async def forget_received_before(
+        self, moment: datetime, limit: int, since: datetime | None = None
+    ) -> ForgottenIds:
+        old = sorted(
+            (at, m) for m, at in self._items.items() if at < moment and (since is None or at >= since)
+        )
+        old = old[:limit]
         for _, message_id in old:
             self._items.remove(message_id)
-        return len(old)
+        return ForgottenIds(len(old), old[-1][0] if old else None)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Delete, Dialect, bindparam
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert
 
 from adapters.persistence import tables
 from adapters.persistence.batch_delete import batch_deleted
@@ -15,7 +15,7 @@ from adapters.persistence.dialects import dialect_of, upsert_in
 from adapters.persistence.driver import DriverWrite
 from adapters.persistence.errors import translated_errors
 from adapters.persistence.session import RepositorySession
-from application.ports.repositories import ReceivedMessages
+from application.ports.repositories import ForgottenIds, ReceivedMessages
 
 # Ids recorded a statement at most (a batch of messages is 100 at most): one statement per count.
 IDS_A_STATEMENT = 100
@@ -58,21 +58,30 @@ class SqlAlchemyReceivedMessages(ReceivedMessages):
             recorded.update(message_id for (message_id,) in result)
         return recorded
 
-    async def forget_received_before(self, moment: datetime, limit: int) -> int:
-        """Deletes the `limit` oldest ids received before `moment`, found on the `received_at` index:
-        a batch costs the same however large the table (see `oldest_ids_deleted`)."""
+    async def forget_received_before(
+        self, moment: datetime, limit: int, since: datetime | None = None
+    ) -> ForgottenIds:
+        """Deletes the `limit` oldest ids received before `moment` (and not before `since`), found on
+        the `received_at` index: a batch costs the same however large the table, and however many
+        batches came before it (see `oldest_ids_deleted`)."""
+        statement = oldest_ids_deleted(dialect_of(self._session).name, since is not None)
         with translated_errors():
             result = await self._session.execute(
-                oldest_ids_deleted(dialect_of(self._session).name),
-                {"moment": moment, "limit": limit},
+                statement, {"moment": moment, "since": since, "limit": limit}
             )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+            received = result.scalars().all()
+        return ForgottenIds(len(received), max(received, default=None))
 
 
 @cache
-def oldest_ids_deleted(dialect: str) -> Delete:
-    """The DELETE of the `:limit` ids received first before `:moment`, along the `received_at` index."""
+def oldest_ids_deleted(dialect: str, since: bool) -> ReturningDelete[tuple[datetime]]:
+    """The DELETE of the `:limit` ids received first before `:moment`, along the `received_at` index,
+    with their times. With `since`, the walk starts at `:since`: the entries of the ids earlier batches
+    deleted stay in the index until vacuum clears them, and a batch that started from the oldest
+    would step over all of them (quadratic over a backlog)."""
     c = tables.received_messages.c
-    return batch_deleted(
-        dialect, tables.received_messages, c.message_id, c.received_at < bindparam("moment"), c.received_at
-    )
+    found = c.received_at < bindparam("moment")
+    if since:
+        found = found & (c.received_at >= bindparam("since"))
+    statement: Delete = batch_deleted(dialect, tables.received_messages, c.message_id, found, c.received_at)
+    return statement.returning(c.received_at)

@@ -139,6 +139,14 @@ class ExportRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ForgottenIds:
+    """How many message ids a batch forgot, and when the latest of them was received (None if none)."""
+
+    count: int
+    last_received_at: datetime | None
+
+
 class ReceivedMessages(Protocol):
     """The ids of Banqup messages already handled (R11)."""
 
@@ -148,8 +156,12 @@ class ReceivedMessages(Protocol):
         either left out once that one has committed, or makes `commit` raise `Conflict`."""
         ...
 
-    async def forget_received_before(self, moment: datetime, limit: int) -> int:
-        """Forgets up to `limit` of the ids received before `moment`; returns how many."""
+    async def forget_received_before(
+        self, moment: datetime, limit: int, since: datetime | None = None
+    ) -> ForgottenIds:
+        """Forgets up to `limit` of the ids received before `moment`, the oldest first, and none
+        received before `since` (where the batch before this one ended, so that a batch does not
+        walk past what earlier ones deleted and vacuum has not cleared yet)."""
         ...
 
 

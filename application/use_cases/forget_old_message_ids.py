@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.batches import forget_in_batches
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 
@@ -27,9 +26,13 @@ class ForgetOldMessageIds:
         self._kept_for = kept_for
 
     async def __call__(self) -> int:
-        before = self._clock.now() - self._kept_for
-        return await forget_in_batches(
-            self._uow,
-            lambda uow, batch: uow.messages.forget_received_before(before, batch),
-            FORGOTTEN_A_TRANSACTION,
-        )
+        """Batch after batch, each starting where the one before ended."""
+        before, since, total = self._clock.now() - self._kept_for, None, 0
+        while True:
+            async with self._uow() as uow:
+                forgotten = await uow.messages.forget_received_before(before, FORGOTTEN_A_TRANSACTION, since)
+                await uow.commit()
+            total += forgotten.count
+            if forgotten.count < FORGOTTEN_A_TRANSACTION:
+                return total
+            since = forgotten.last_received_at

@@ -9,7 +9,7 @@ import pytest
 
 from application.errors import Conflict, NotStored
 from application.ports.octopus import ConnectAttempt, OctopusTokens
-from application.ports.repositories import ExportQuery, ExportsInContext
+from application.ports.repositories import ExportQuery, ExportsInContext, ForgottenIds
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.client_integration import ClientIntegration, NewClientIntegration
 from domain.dossier import Dossier
@@ -561,20 +561,39 @@ async def test_delivered_and_skipped_exports_made_before_a_moment_are_forgotten_
     assert set(kept) == {old[ExportStatus.QUEUED].id, old[ExportStatus.FAILED].id, recent.id}
 
 
+async def test_a_batch_from_where_the_last_ended_forgets_nothing_received_before_that(
+    units: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    early, late = clock.advance(hours=1), clock.advance(hours=1)
+    async with units() as uow:
+        await uow.messages.record(["early"], early)
+        await uow.messages.record(["late-1", "late-2"], late)  # a batch shares its moment
+        await uow.commit()
+    async with units() as uow:
+        assert await uow.messages.forget_received_before(clock.advance(hours=1), 10, late) == ForgottenIds(
+            2, late
+        )
+        assert await uow.messages.record(["early", "late-1"], clock.now()) == {"late-1"}
+
+
 async def test_message_ids_received_before_a_moment_are_forgotten_oldest_first(
     units: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
+    received = [clock.advance(hours=1) for _ in range(5)]
     async with units() as uow:
-        for n in range(5):
-            await uow.messages.record([f"m-{n}"], clock.advance(hours=1))
+        for n, at in enumerate(received):
+            await uow.messages.record([f"m-{n}"], at)
         await uow.commit()
     cutoff = clock.at - timedelta(minutes=90)  # m-0, m-1 and m-2 were received before it
     async with units() as uow:
-        assert await uow.messages.forget_received_before(cutoff, limit=2) == 2
+        first = await uow.messages.forget_received_before(cutoff, limit=2)
+        await uow.commit()
+    assert first == ForgottenIds(2, received[1])
+    async with units() as uow:
+        assert await uow.messages.forget_received_before(cutoff, 2, first.last_received_at) == ForgottenIds(
+            1, received[2]
+        )
         await uow.commit()
     async with units() as uow:
-        assert await uow.messages.forget_received_before(cutoff, limit=2) == 1
-        await uow.commit()
-    async with units() as uow:
-        assert await uow.messages.forget_received_before(cutoff, limit=2) == 0
+        assert await uow.messages.forget_received_before(cutoff, limit=2) == ForgottenIds(0, None)
         assert await uow.messages.record([f"m-{n}" for n in range(5)], clock.now()) == {"m-0", "m-1", "m-2"}
