@@ -11,6 +11,15 @@ from domain.client_integration import ClientIntegration
 from domain.export import Export, ExportOrigin, ExportStatus
 
 
+def held_while_refused(export: Export, integration: ClientIntegration | None) -> bool:
+    """A queued export of a client whose mailbox is refused waits, held, with no outbox row (§8);
+    True when it was held, False when it is to be put in the outbox."""
+    if integration is None or not integration.holds_new_exports:
+        return False
+    export.hold()
+    return True
+
+
 async def refuse_mailbox(uow: UnitOfWork, export: Export, at: datetime, reply: str) -> bool:
     """Octopus refused the mailbox `export` went to, for good. When that is the client's address in
     force and it was not refused yet, the integration becomes refused and every queued export of the

@@ -12,6 +12,7 @@ from application.ports.clock import Clock
 from application.ports.repositories import ExportKey
 from application.ports.transaction_runner import TransactionRunner
 from application.ports.unit_of_work import UnitOfWork
+from application.services.refusals import held_while_refused
 from application.views import Struct
 from domain.client_integration import ClientIntegration
 from domain.events import DocumentEvent, DocumentKind
@@ -126,9 +127,7 @@ class _Batch:
     def queue(self, export: Export, integration: ClientIntegration | None) -> None:
         """A queued export gets an outbox row, unless its client's mailbox is refused: then it is held,
         not attempted until a new or confirmed address releases it (CONTRACTS §8)."""
-        if integration is not None and integration.holds_new_exports:
-            export.hold()
-        else:
+        if not held_while_refused(export, integration):
             self.queued[export.id] = None
 
     @classmethod

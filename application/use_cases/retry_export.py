@@ -6,6 +6,7 @@ from application.errors import Conflict
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.exports import load_export
+from application.services.refusals import held_while_refused
 from application.views import ExportView, Struct
 from domain.export import ExportStatus
 
@@ -36,10 +37,7 @@ class RetryExport:
             now = self._clock.now()
             export.retry(now)
             integration = await uow.integrations.get(export.partner_id, export.client_id)
-            if integration is not None and integration.holds_new_exports:
-                if export.held is None:
-                    export.hold()
-            else:
+            if not held_while_refused(export, integration):
                 if export.held is not None and integration is not None and integration.mailbox is not None:
                     export.released(now, integration.mailbox)
                 await uow.outbox.put_many([export.id], now, export.origin)  # a backfill's stays behind

@@ -11,6 +11,7 @@ from application.ports.documents import DocumentListing, DocumentListPage, Liste
 from application.ports.repositories import ExportKey
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.services.backfills import BackfillOf, load_backfill, why_no_backfill
+from application.services.refusals import held_while_refused
 from application.views import BackfillView
 from domain.backfill import Backfill, BackfillState
 from domain.client_integration import ClientIntegration
@@ -167,9 +168,6 @@ async def _queued(
     uow: UnitOfWork, new: list[Export], integration: ClientIntegration | None, now: datetime
 ) -> None:
     """Stored behind the client's new documents, or held while its mailbox is refused (§8)."""
-    held = integration is not None and integration.holds_new_exports
-    for export in new if held else ():
-        export.hold()
+    due = [e.id for e in new if not held_while_refused(e, integration)]
     await uow.exports.add_many(new)
-    if not held:
-        await uow.outbox.put_many([e.id for e in new], now, ExportOrigin.BACKFILL)
+    await uow.outbox.put_many(due, now, ExportOrigin.BACKFILL)

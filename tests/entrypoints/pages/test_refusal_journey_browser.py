@@ -15,13 +15,14 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from application.ports.repositories import ExportQuery
+from application.use_cases.activate_client_integration import ActivateClient
+from application.use_cases.install_extension import Install
 from domain.export import Export, ExportStatus
 from entrypoints.container import Container
 from sandbox.banqup import BanqupStandIn, StoredDocument
 from sandbox.documents import banqup_document, encoded
 from sandbox.smtp_inbox import RunningSmtp, SmtpSink
 from tests.builders import a_message
-from tests.entrypoints.pages.test_attention_browser import active_brasserie
 from tests.entrypoints.pages.test_browser import (
     BRASSERIE,
     IMPORT_MAILBOX,
@@ -40,6 +41,20 @@ pytestmark = pytest.mark.browser
 NEW_MAILBOX = "uid-008352-25@import.octopus.be"
 REPLY = f"550 5.1.1 <{IMPORT_MAILBOX}>: Recipient address rejected: User unknown"
 DOCUMENTS = ("INV-0001", "INV-0002")
+
+
+async def active_brasserie(container: Container) -> None:
+    """The partner connected to Octopus, and the brasserie active at its dossier's import address."""
+    await (await container.use_cases.install_extension())(Install(partner_id=PARTNER))
+    units = await container.infrastructure.units_of_work()
+    async with units() as uow:
+        extension = await uow.extensions.get(PARTNER)
+        assert extension is not None
+        extension.connected(datetime.now(UTC))
+        await uow.commit()
+    await (await container.use_cases.activate_client())(
+        ActivateClient(partner_id=PARTNER, client_id=BRASSERIE, mailbox=IMPORT_MAILBOX)
+    )
 
 
 @pytest.fixture
@@ -105,6 +120,8 @@ def test_the_accountant_sees_the_refusal_enters_the_new_address_and_both_documen
     expect(page).to_have_url(f"{site.url}/pages/clients/{BRASSERIE}")
     refusal = page.get_by_role("alert").filter(has_text="Octopus refuses this client's address")
     expect(refusal).to_contain_text(REPLY)
+    expect(refusal).to_contain_text(f"refused the mailbox {IMPORT_MAILBOX}")
+    expect(refusal.get_by_role("link", name=DOCUMENTS[0])).to_be_visible()
     rows = page.locator("table.exports tbody tr")
     refused, held = rows.filter(has_text=DOCUMENTS[0]), rows.filter(has_text=DOCUMENTS[1])
     expect(refused.locator(".badge")).to_have_text("Failed")
