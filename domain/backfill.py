@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -10,6 +11,19 @@ from domain.clock import utc
 from domain.errors import InvalidValue, NotAllowed
 
 FURTHEST_BACK = timedelta(days=400)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_of(text: str) -> date | None:
+    """A day as people and date inputs write it (YYYY-MM-DD, nothing else), or None."""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        return None
 
 
 class BackfillState(StrEnum):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
+from domain.backfill import day_of
 from domain.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from entrypoints.container import Container
 
 DAY = "YYYY-MM-DD"
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 POLL_SECONDS = 0.5
 MAX_WAIT_SECONDS = 30.0
 
@@ -24,12 +23,9 @@ def day(field: str, text: str | None) -> date | None:
     """`text` as a day, or `InvalidValue` naming the field (exit 2, one line)."""
     if text is None:
         return None
-    try:
-        if _DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InvalidValue(field, f"{text!r} is not a date ({DAY})")
+    if (parsed := day_of(text)) is None:
+        raise InvalidValue(field, f"{text!r} is not a date ({DAY})")
+    return parsed
 
 
 @click.command()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.backfill import FURTHEST_BACK, Backfill, BackfillState
+from domain.backfill import FURTHEST_BACK, Backfill, BackfillState, day_of
 from domain.client_integration import ClientIntegration, MailboxStatus
 from domain.errors import InvalidValue, NotAllowed
 from domain.events import Direction, DocumentKind
@@ -141,3 +141,17 @@ def test_a_backfill_counts_add_up_page_after_page(pages: list[tuple[int, int, in
     assert backfill.state is BackfillState.DONE and backfill.cursor is None
     with pytest.raises(NotAllowed):
         backfill.page_done(None, queued=1, already_exported=0, ignored=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-09-01", date(2026, 9, 1)),
+        ("2026-02-30", None),
+        ("20260901", None),
+        ("2026-9-1", None),
+        ("", None),
+    ],
+)
+def test_a_day_is_written_yyyy_mm_dd_and_nothing_else(text: str, day: date | None) -> None:
+    assert day_of(text) == day

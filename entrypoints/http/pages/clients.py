@@ -4,7 +4,6 @@ earlier documents on request (R27), and the export history with retries (R17).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
@@ -24,6 +23,7 @@ from application.use_cases.list_dossiers import DossiersOf, DossierView, ListDos
 from application.use_cases.request_backfill import AskBackfill, RequestBackfill
 from application.use_cases.retry_export import Retry, RetryExport
 from application.views import ClientIntegrationView
+from domain.backfill import day_of
 from domain.errors import InvalidValue
 from entrypoints.http.dependencies import use_case
 from entrypoints.http.pages.render import Anything, language_of, page
@@ -285,7 +285,7 @@ async def start_backfill(
     posted = await request.form()
     form = BackfillForm(days={name: str(posted.get(name) or "").strip() for name in ("from", "to")})
     words = WORDS[language_of(request)]
-    days = {name: _day(text) for name, text in form.days.items()}
+    days = {name: day_of(text) for name, text in form.days.items()}
     for name, text in form.days.items():
         if text and days[name] is None:
             form.errors[name] = f"{words['backfill_date_invalid']} ({text})."
@@ -305,14 +305,6 @@ async def start_backfill(
         form.errors["form"] = f"{words['conflict']}: {exc.message}."
         return await client_page.render(request, partner_id, client_id, backfill_form=form, status_code=409)
     return Redirect(f"{client_url(client_id)}#backfill-{started.id}", status_code=303)
-
-
-def _day(text: str) -> date | None:
-    """A day as a date input sends it (YYYY-MM-DD), else None."""
-    try:
-        return date.fromisoformat(text) if len(text) == len("YYYY-MM-DD") else None
-    except ValueError:
-        return None
 
 
 ROUTES = [show_client, save_integration, retry_export, deactivate_client, start_backfill]
