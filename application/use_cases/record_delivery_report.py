@@ -42,8 +42,8 @@ class RecordedReport(Struct):
 
 class RecordDeliveryReport:
     """A report on an export's mail, to the bounce address naming it (any other recipient is
-    ignored), each (export, action, status) once however often it arrives, in
-    one transaction. `failed` for the address the export was delivered to fails it: with a mailbox
+    ignored), each (export, action, status, recipient) once however often it arrives, in one
+    transaction. `failed` for the address the export was delivered to fails it: with a mailbox
     status, as a refusal of the mailbox (the client's next exports are held); `failed` for another
     address (the export was sent again elsewhere since) or for an export not delivered, and
     `delayed`, are only added to its attempts. The detail carries the report's status and diagnostic."""
